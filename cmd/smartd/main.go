@@ -1,0 +1,84 @@
+// Command smartd is a SMART on FHIR launch and authorization platform: a
+// FHIR R4 server over an embedded bbolt store, with the sample patients it
+// starts with.
+//
+// Usage:
+//
+//	smartd [serve] [flags]        serve (the default)
+//	smartd import [flags] PATH... load bundle files or folders
+//
+// Every flag can also be set by an environment variable SMARTD_<NAME>,
+// e.g. SMARTD_ADDR or SMARTD_BASE_URL; a flag on the command line wins.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+// version is the build's version, set with -ldflags "-X main.version=...".
+var version = "dev"
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		os.Exit(0)
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "smartd:", err)
+		os.Exit(1)
+	}
+}
+
+// command is one subcommand.
+type command struct {
+	name, summary string
+	run           func(ctx context.Context, args []string, stdout, stderr io.Writer) error
+}
+
+func commands() []command {
+	return []command{
+		{"serve", "serve the FHIR API (the default when no subcommand is given)", runServe},
+		{"import", "load FHIR bundle files or folders (.json, .json.gz) into the data directory", runImport},
+	}
+}
+
+// run dispatches to a subcommand; no subcommand (or a flag first) serves.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) > 0 && (args[0] == "help" || args[0] == "-h" || args[0] == "-help" || args[0] == "--help") {
+		usage(stderr)
+		return flag.ErrHelp
+	}
+	if len(args) == 0 || len(args[0]) > 0 && args[0][0] == '-' {
+		return runServe(ctx, args, stdout, stderr)
+	}
+	for _, c := range commands() {
+		if c.name == args[0] {
+			return c.run(ctx, args[1:], stdout, stderr)
+		}
+	}
+	usage(stderr)
+	return fmt.Errorf("unknown command %q", args[0])
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintf(w, "smartd %s: a SMART on FHIR launch and authorization platform\n\n", version)
+	fmt.Fprintln(w, "Usage: smartd [command] [flags]")
+	fmt.Fprintln(w, "\nCommands:")
+	for _, c := range commands() {
+		fmt.Fprintf(w, "  %-8s %s\n", c.name, c.summary)
+	}
+	fmt.Fprintln(w, "\nRun 'smartd COMMAND -h' for a command's flags. Every flag can also be set")
+	fmt.Fprintln(w, "with an environment variable SMARTD_<NAME> (e.g. SMARTD_ADDR, SMARTD_BASE_URL).")
+	fmt.Fprintln(w, "\nFlags of serve:")
+	fs, _ := serveFlags(w)
+	fs.PrintDefaults()
+}

@@ -1,0 +1,217 @@
+package fhirproxy
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"smartd/fhirproxy/rawjson"
+	"smartd/fhirproxy/search"
+	"smartd/fhirproxy/store"
+)
+
+// The tag that marks a resource cut down by _elements (FHIR R4 §3.1.1.5.9).
+const (
+	subsettedSystem = "http://terminology.hl7.org/CodeSystem/v3-ObservationValue"
+	subsettedCode   = "SUBSETTED"
+)
+
+// search runs a type, system or compartment search and renders the
+// searchset (FHIR R4 §3.1.1).
+func (s *Server) search(rd reader, req *Request) (response, error) {
+	q, err := search.Parse(req.Type, req.Query, req.Strict)
+	if err != nil {
+		return response{}, err
+	}
+	s.localRefs(q.Criteria)
+	var comp *store.Compartment
+	if req.CompartmentType != "" {
+		comp = &store.Compartment{Type: req.CompartmentType, ID: req.CompartmentID}
+	}
+	res, err := rd.Search(q, comp)
+	if err != nil {
+		return response{}, err
+	}
+	path := s.base
+	switch {
+	case comp != nil:
+		path += "/" + comp.Type + "/" + comp.ID + "/" + req.Type
+	case req.Type != "":
+		path += "/" + req.Type
+	}
+	links := []link{{"self", path + queryString(req.Query, "")}}
+	if res.Next != "" {
+		links = append(links, link{"next", path + queryString(req.Query, res.Next)})
+	}
+	var total *int
+	if res.HasTotal {
+		total = &res.Total
+	}
+	b := newBundle("searchset", total, links, time.Time{})
+	keep := elements(q.Elements)
+	for _, m := range res.Matches {
+		body := m.JSON
+		if keep != nil {
+			if body, err = subset(body, keep); err != nil {
+				return response{}, err
+			}
+		}
+		b.add(entry{FullURL: s.base + "/" + m.Ref(), Resource: body, Search: &entrySearch{"match"}})
+	}
+	for _, m := range res.Included {
+		b.add(entry{FullURL: s.base + "/" + m.Ref(), Resource: m.JSON, Search: &entrySearch{"include"}})
+	}
+	if len(q.Ignored) > 0 {
+		b.add(entry{Resource: ignoredOutcome(q.Ignored), Search: &entrySearch{"outcome"}})
+	}
+	return response{status: http.StatusOK, body: b.bytes()}, nil
+}
+
+// localRefs turns absolute references to this server into relative ones,
+// as the index holds them.
+func (s *Server) localRefs(crits []search.Criterion) {
+	for i := range crits {
+		c := &crits[i]
+		if c.Param.Type == search.Reference {
+			for j := range c.Values {
+				c.Values[j].Ref = strings.TrimPrefix(c.Values[j].Ref, s.base+"/")
+			}
+		}
+	}
+}
+
+// queryString re-encodes the search parameters for a link, with the
+// paging cursor replaced.
+func queryString(q url.Values, cursor string) string {
+	out := url.Values{}
+	for k, vs := range q {
+		if k != "_cursor" {
+			out[k] = vs
+		}
+	}
+	if cursor != "" {
+		out.Set("_cursor", cursor)
+	}
+	if len(out) == 0 {
+		return ""
+	}
+	return "?" + out.Encode()
+}
+
+// elements returns the top-level elements _elements keeps (plus the
+// mandatory ones), or nil when it is absent.
+func elements(names []string) map[string]bool {
+	if len(names) == 0 {
+		return nil
+	}
+	keep := map[string]bool{"resourceType": true, "id": true, "meta": true}
+	for _, n := range names {
+		keep[n] = true
+	}
+	return keep
+}
+
+func subset(body []byte, keep map[string]bool) ([]byte, error) {
+	out, err := rawjson.KeepTop(body, keep)
+	if err != nil {
+		return nil, err
+	}
+	return rawjson.AddTag(out, subsettedSystem, subsettedCode)
+}
+
+// ignoredOutcome reports the search parameters the server did not use
+// (FHIR R4 §3.1.1.4: an OperationOutcome entry with search.mode outcome).
+func ignoredOutcome(issues []search.Issue) []byte {
+	type issue struct {
+		Severity    string   `json:"severity"`
+		Code        string   `json:"code"`
+		Diagnostics string   `json:"diagnostics"`
+		Expression  []string `json:"expression"`
+	}
+	out := struct {
+		ResourceType string  `json:"resourceType"`
+		Issue        []issue `json:"issue"`
+	}{ResourceType: "OperationOutcome"}
+	for _, is := range issues {
+		out.Issue = append(out.Issue, issue{"warning", "not-supported", "parameter ignored: " + is.Reason, []string{is.Param}})
+	}
+	b, _ := json.Marshal(out)
+	return b
+}
+
+// everything renders Patient/$everything as a searchset.
+func (s *Server) everything(rd reader, req *Request) (response, error) {
+	all, err := rd.Everything(req.ID)
+	if err != nil {
+		return response{}, err
+	}
+	n := len(all)
+	b := newBundle("searchset", &n, []link{{"self", s.base + "/Patient/" + req.ID + "/$everything"}}, time.Time{})
+	for _, m := range all {
+		b.add(entry{FullURL: s.base + "/" + m.Ref(), Resource: m.JSON, Search: &entrySearch{"match"}})
+	}
+	return response{status: http.StatusOK, body: b.bytes()}, nil
+}
+
+// history renders an instance, type or system history (FHIR R4 §3.1.0.12).
+func (s *Server) history(rd reader, req *Request) (response, error) {
+	o := store.HistoryOptions{Type: req.Type, ID: req.ID, Cursor: req.Query.Get("_cursor")}
+	for k := range req.Query {
+		switch k {
+		case "_count", "_since", "_cursor", "_format", "_pretty":
+		default:
+			if req.Strict {
+				return response{}, &Error{Status: http.StatusBadRequest, Code: "not-supported", Diagnostics: "unknown history parameter " + k, Expression: k}
+			}
+		}
+	}
+	if c := req.Query.Get("_count"); c != "" {
+		q, err := search.Parse("", url.Values{"_count": {c}}, true)
+		if err != nil {
+			return response{}, err
+		}
+		o.Count = q.Count
+	}
+	if since := req.Query.Get("_since"); since != "" {
+		t, err := time.Parse(time.RFC3339Nano, since)
+		if err != nil {
+			return response{}, &Error{Status: http.StatusBadRequest, Code: "invalid", Diagnostics: "_since must be an instant such as 2026-01-02T03:04:05Z", Expression: "_since"}
+		}
+		o.Since = t
+	}
+	page, err := rd.History(o)
+	if err != nil {
+		return response{}, err
+	}
+	path := s.base
+	for _, p := range []string{req.Type, req.ID} {
+		if p != "" {
+			path += "/" + p
+		}
+	}
+	path += "/_history"
+	links := []link{{"self", path + queryString(req.Query, "")}}
+	if page.Next != "" {
+		links = append(links, link{"next", path + queryString(req.Query, page.Next)})
+	}
+	b := newBundle("history", nil, links, time.Time{})
+	for _, v := range page.Versions {
+		e := entry{FullURL: s.base + "/" + v.Ref(), Resource: v.JSON,
+			Response: &entryResponse{Etag: etag(v.Version), LastModified: store.FormatInstant(v.LastUpdated)}}
+		switch v.Op {
+		case store.OpCreate:
+			e.Request = &entryRequestJSON{"POST", v.Type}
+			e.Response.Status = "201 Created"
+		case store.OpUpdate:
+			e.Request = &entryRequestJSON{"PUT", v.Ref()}
+			e.Response.Status = "200 OK"
+		case store.OpDelete:
+			e.Request = &entryRequestJSON{"DELETE", v.Ref()}
+			e.Response.Status = "204 No Content"
+		}
+		b.add(e)
+	}
+	return response{status: http.StatusOK, body: b.bytes()}, nil
+}

@@ -1,0 +1,278 @@
+package fhirproxy
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"mime"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"smartd/fhirproxy/search"
+	"smartd/fhirproxy/store"
+)
+
+// Server serves the FHIR REST API over a store.
+type Server struct {
+	store *store.Store
+	// base is the absolute FHIR base URL without a trailing slash; mount
+	// is its path, where the API is served.
+	base, mount string
+	log         *slog.Logger
+	maxBody     int64
+	capability  []byte
+}
+
+// Options configure New. The zero value of each field has a default.
+type Options struct {
+	// Log receives the errors the server logs; nil discards them.
+	Log *slog.Logger
+	// MaxBody bounds request bodies in bytes; zero means 128 MiB (the
+	// largest sample transaction is 60 MB as pretty JSON).
+	MaxBody int64
+	// Software and Version name the server in the CapabilityStatement;
+	// Started is its date (zero means now).
+	Software, Version string
+	Started           time.Time
+}
+
+// New returns a FHIR server over st whose FHIR base is base, an absolute
+// URL such as "http://127.0.0.1:8080/fhir".
+func New(st *store.Store, base string, opts Options) (*Server, error) {
+	u, err := url.Parse(strings.TrimSuffix(base, "/"))
+	if err != nil || !u.IsAbs() {
+		return nil, errors.New("fhirproxy: the FHIR base must be an absolute URL")
+	}
+	s := &Server{store: st, base: u.String(), mount: u.Path, log: opts.Log, maxBody: opts.MaxBody}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
+	if s.maxBody == 0 {
+		s.maxBody = 128 << 20
+	}
+	if opts.Started.IsZero() {
+		opts.Started = time.Now()
+	}
+	if opts.Software == "" {
+		opts.Software = "smartd"
+	}
+	s.capability = capabilityStatement(s.base, opts.Software, opts.Version, opts.Started)
+	return s, nil
+}
+
+// Base returns the FHIR base URL.
+func (s *Server) Base() string { return s.base }
+
+// Mount returns the path the API is served under, e.g. "/fhir".
+func (s *Server) Mount() string { return s.mount }
+
+// response is what an interaction returns.
+type response struct {
+	status       int
+	body         []byte
+	etag         string // the version id, rendered W/"n"
+	lastModified time.Time
+	location     string
+}
+
+// ServeHTTP serves one FHIR request whose path starts with the mount path.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	resp, err := s.serve(w, r)
+	if err != nil {
+		resp = render(s.log, r, err)
+	}
+	s.writeResponse(w, r, resp)
+}
+
+func (s *Server) serve(w http.ResponseWriter, r *http.Request) (response, error) {
+	if err := negotiate(r); err != nil {
+		return response{}, err
+	}
+	path := strings.TrimPrefix(r.URL.Path, s.mount)
+	query := r.URL.Query()
+	body, err := s.readBody(w, r)
+	if err != nil {
+		return response{}, err
+	}
+	req, err := ParseRequest(r.Method, path, query, r.Header)
+	if err != nil {
+		return response{}, err
+	}
+	if req.Interaction == SearchType || req.Interaction == SearchSystem {
+		if r.Method == http.MethodPost {
+			if err := mergeForm(req, r.Header.Get("Content-Type"), body); err != nil {
+				return response{}, err
+			}
+			body = nil
+		}
+	}
+	req.Body = body
+	return s.Do(req)
+}
+
+// Do runs a decoded request against the store.
+func (s *Server) Do(req *Request) (resp response, err error) {
+	switch req.Interaction {
+	case Capabilities:
+		return response{status: http.StatusOK, body: s.capability}, nil
+	case Create, Update, Delete:
+		var p *prepared
+		if req.Interaction != Delete {
+			if p, err = s.prepare(req.Type, req.ID, req.Body); err != nil {
+				return response{}, err
+			}
+			if err := p.index(s.base); err != nil {
+				return response{}, err
+			}
+		}
+		err = s.store.Batch(func(tx *store.Tx) error {
+			resp, err = s.write(tx, req, p)
+			return err
+		})
+		return resp, err
+	case BundleSubmit:
+		return s.bundle(req)
+	}
+	err = s.store.View(func(v *store.View) error {
+		resp, err = s.read(v, req)
+		return err
+	})
+	return resp, err
+}
+
+// reader is what read interactions need from a store snapshot; both
+// *store.View and *store.Tx provide it.
+type reader interface {
+	Read(typ, id string) (store.Resource, error)
+	VRead(typ, id string, version uint64) (store.Resource, error)
+	Search(q *search.Query, c *store.Compartment) (*store.Result, error)
+	History(o store.HistoryOptions) (store.HistoryPage, error)
+	Everything(patientID string) ([]store.Resource, error)
+}
+
+func (s *Server) read(rd reader, req *Request) (response, error) {
+	switch req.Interaction {
+	case Read:
+		res, err := rd.Read(req.Type, req.ID)
+		if err != nil {
+			return response{}, err
+		}
+		return resourceResponse(http.StatusOK, res), nil
+	case VRead:
+		res, err := rd.VRead(req.Type, req.ID, req.Version)
+		if err != nil {
+			return response{}, err
+		}
+		return resourceResponse(http.StatusOK, res), nil
+	case SearchType, SearchSystem, SearchCompartment:
+		return s.search(rd, req)
+	case HistoryInstance, HistoryType, HistorySystem:
+		return s.history(rd, req)
+	case Everything:
+		return s.everything(rd, req)
+	}
+	return response{}, errorf(http.StatusMethodNotAllowed, "not-supported", "%s is not allowed here", req.Method)
+}
+
+func resourceResponse(status int, res store.Resource) response {
+	return response{status: status, body: res.JSON, etag: strconv.FormatUint(res.Version, 10), lastModified: res.LastUpdated}
+}
+
+// readBody reads a request body up to the limit.
+func (s *Server) readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
+	if r.Body == nil || r.Method == http.MethodGet || r.Method == http.MethodHead || r.Method == http.MethodDelete {
+		return nil, nil
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.maxBody))
+	var tooBig *http.MaxBytesError
+	if errors.As(err, &tooBig) {
+		return nil, errorf(http.StatusRequestEntityTooLarge, "too-costly", "the request body is larger than %d bytes", s.maxBody)
+	}
+	if err != nil {
+		return nil, errorf(http.StatusBadRequest, "invalid", "reading the request body: %v", err)
+	}
+	if ct := r.Header.Get("Content-Type"); ct != "" && len(body) > 0 && !strings.HasSuffix(r.URL.Path, "/_search") {
+		mt, _, _ := mime.ParseMediaType(ct)
+		if mt != "application/fhir+json" && mt != "application/json" && mt != "application/json+fhir" {
+			return nil, errorf(http.StatusUnsupportedMediaType, "not-supported", "Content-Type %q is not supported; send application/fhir+json", ct)
+		}
+	}
+	return body, nil
+}
+
+// mergeForm adds a POST _search form body to the query (FHIR R4 §3.1.1.1).
+func mergeForm(req *Request, contentType string, body []byte) error {
+	if len(body) == 0 {
+		return nil
+	}
+	mt, _, _ := mime.ParseMediaType(contentType)
+	if mt != "application/x-www-form-urlencoded" {
+		return errorf(http.StatusUnsupportedMediaType, "not-supported", "POST _search takes application/x-www-form-urlencoded, not %q", contentType)
+	}
+	form, err := url.ParseQuery(string(body))
+	if err != nil {
+		return errorf(http.StatusBadRequest, "invalid", "malformed form body: %v", err)
+	}
+	for k, vs := range form {
+		req.Query[k] = append(req.Query[k], vs...)
+	}
+	return nil
+}
+
+// negotiate refuses formats other than JSON (FHIR R4 §3.1.0.1.10): XML and
+// RDF are not served. application/json, */* and an absent Accept get FHIR
+// JSON.
+func negotiate(r *http.Request) error {
+	if f := r.URL.Query().Get("_format"); f != "" {
+		switch f {
+		case "json", "application/json", "application/fhir+json", "application/json+fhir":
+			return nil
+		}
+		return errorf(http.StatusNotAcceptable, "not-supported", "_format %q is not supported; this server speaks FHIR JSON", f)
+	}
+	accept := r.Header.Get("Accept")
+	if accept == "" {
+		return nil
+	}
+	for part := range strings.SplitSeq(accept, ",") {
+		mt, _, _ := mime.ParseMediaType(strings.TrimSpace(part))
+		if !strings.Contains(mt, "xml") && !strings.Contains(mt, "turtle") {
+			return nil
+		}
+	}
+	return errorf(http.StatusNotAcceptable, "not-supported", "Accept %q: this server speaks FHIR JSON only", accept)
+}
+
+// write puts a response on the wire.
+func (s *Server) writeResponse(w http.ResponseWriter, r *http.Request, resp response) {
+	h := w.Header()
+	if resp.etag != "" {
+		h.Set("ETag", `W/"`+resp.etag+`"`)
+	}
+	if !resp.lastModified.IsZero() {
+		h.Set("Last-Modified", resp.lastModified.UTC().Format(http.TimeFormat))
+	}
+	if resp.location != "" {
+		h.Set("Location", resp.location)
+	}
+	if resp.body == nil {
+		w.WriteHeader(resp.status)
+		return
+	}
+	body := resp.body
+	if r.URL.Query().Get("_pretty") == "true" {
+		var buf bytes.Buffer
+		if json.Indent(&buf, body, "", "  ") == nil {
+			body = buf.Bytes()
+		}
+	}
+	h.Set("Content-Type", "application/fhir+json; charset=utf-8")
+	h.Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(resp.status)
+	w.Write(body)
+}

@@ -1,0 +1,230 @@
+package server
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"smartd/fhirproxy"
+	"smartd/fhirproxy/store"
+	"smartd/testdata/bundles"
+)
+
+// Config is what New needs. Zero values have the documented defaults.
+type Config struct {
+	// Addr is the listen address; "" means 127.0.0.1:8080.
+	Addr string
+	// DataDir holds the store file; "" means ./data.
+	DataDir string
+	// BaseURL is the public URL of the server, used in links and as the
+	// token audience; "" derives it from Addr (and TLS).
+	BaseURL string
+	// TLSCert and TLSKey, both set, serve HTTPS (TLS 1.2 or later).
+	TLSCert, TLSKey string
+	// MaxBody bounds request bodies in bytes; zero means 128 MiB.
+	MaxBody int64
+	// NoSamples skips loading the sample patients into an empty store.
+	NoSamples bool
+	// Log receives the structured logs; nil discards them.
+	Log *slog.Logger
+	// Version names the build in the CapabilityStatement.
+	Version string
+}
+
+// Server is a configured smartd: its store and its router.
+type Server struct {
+	cfg    Config
+	store  *store.Store
+	fhir   *fhirproxy.Server
+	router *gin.Engine
+	log    *slog.Logger
+}
+
+// StoreFile is the name of the bbolt file in the data directory.
+const StoreFile = "smartd.db"
+
+// New opens the store in cfg.DataDir (failing at once if another process
+// holds it), loads the sample patients when it is empty, and builds the
+// router.
+func New(cfg Config) (*Server, error) {
+	if cfg.Addr == "" {
+		cfg.Addr = "127.0.0.1:8080"
+	}
+	if cfg.DataDir == "" {
+		cfg.DataDir = "data"
+	}
+	if cfg.Log == nil {
+		cfg.Log = slog.New(slog.DiscardHandler)
+	}
+	if (cfg.TLSCert == "") != (cfg.TLSKey == "") {
+		return nil, errors.New("-tls-cert and -tls-key go together")
+	}
+	if cfg.BaseURL == "" {
+		cfg.BaseURL = DefaultBaseURL(cfg.Addr, cfg.TLSCert != "")
+	}
+	u, err := url.Parse(cfg.BaseURL)
+	if err != nil || !u.IsAbs() || u.Host == "" {
+		return nil, fmt.Errorf("-base-url %q is not an absolute URL", cfg.BaseURL)
+	}
+	cfg.BaseURL = strings.TrimSuffix(u.String(), "/")
+	st, err := store.Open(filepath.Join(cfg.DataDir, StoreFile), store.Options{})
+	if err != nil {
+		return nil, err
+	}
+	fhir, err := fhirproxy.New(st, cfg.BaseURL+"/fhir", fhirproxy.Options{Log: cfg.Log, MaxBody: cfg.MaxBody, Version: cfg.Version})
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	s := &Server{cfg: cfg, store: st, fhir: fhir, log: cfg.Log}
+	if !cfg.NoSamples {
+		if err := s.loadSamples(); err != nil {
+			st.Close()
+			return nil, err
+		}
+	}
+	s.router = s.routes()
+	return s, nil
+}
+
+// DefaultBaseURL is the base URL a listen address implies: its host, or
+// localhost for an unspecified one.
+func DefaultBaseURL(addr string, tls bool) string {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		host, port = addr, ""
+	}
+	if ip := net.ParseIP(host); host == "" || ip != nil && ip.IsUnspecified() {
+		host = "localhost"
+	}
+	scheme := "http"
+	if tls {
+		scheme = "https"
+	}
+	if port == "" {
+		return scheme + "://" + host
+	}
+	return scheme + "://" + net.JoinHostPort(host, port)
+}
+
+// loadSamples imports the embedded sample bundles into an empty store.
+func (s *Server) loadSamples() error {
+	empty, err := s.store.Empty()
+	if err != nil || !empty {
+		return err
+	}
+	for _, name := range bundles.Names() {
+		body, err := fs.ReadFile(bundles.FS, name)
+		if err != nil {
+			return err
+		}
+		if _, _, err := s.fhir.Submit(body); err != nil {
+			return fmt.Errorf("loading sample bundle %s: %w", name, err)
+		}
+	}
+	counts, err := s.store.Counts()
+	s.log.Info("loaded the sample patients", "resources", counts)
+	return err
+}
+
+func (s *Server) routes() *gin.Engine {
+	gin.SetMode(gin.ReleaseMode) // gin's mode is process-wide; debug mode prints every route
+	r := gin.New()
+	r.RedirectTrailingSlash = false
+	r.RedirectFixedPath = false
+	r.HandleMethodNotAllowed = false
+	r.Use(requestID(), accessLog(s.log), recovery(s.log))
+	r.GET("/healthz", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) })
+	r.GET("/readyz", s.ready)
+	fhir := gin.WrapH(s.fhir)
+	mount := s.fhir.Mount()
+	r.Any(mount, fhir)
+	r.Any(mount+"/*path", fhir)
+	r.GET("/", s.home)
+	return r
+}
+
+// ready reports whether the store answers.
+func (s *Server) ready(c *gin.Context) {
+	if _, err := s.store.Empty(); err != nil {
+		c.JSON(http.StatusServiceUnavailable, gin.H{"status": "unavailable"})
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"status": "ready"})
+}
+
+// home lists the URLs that matter.
+func (s *Server) home(c *gin.Context) {
+	c.JSON(http.StatusOK, gin.H{"name": "smartd", "fhir": s.fhir.Base(), "metadata": s.fhir.Base() + "/metadata"})
+}
+
+// Handler returns the router.
+func (s *Server) Handler() http.Handler { return s.router }
+
+// Store returns the store.
+func (s *Server) Store() *store.Store { return s.store }
+
+// FHIR returns the FHIR server.
+func (s *Server) FHIR() *fhirproxy.Server { return s.fhir }
+
+// BaseURL returns the public base URL.
+func (s *Server) BaseURL() string { return s.cfg.BaseURL }
+
+// Close closes the store.
+func (s *Server) Close() error { return s.store.Close() }
+
+// Run serves on ln (or listens on cfg.Addr when ln is nil) until ctx is
+// done, then shuts down gracefully: in-flight requests finish (within
+// 30 s) and the store file is closed cleanly.
+func (s *Server) Run(ctx context.Context, ln net.Listener) error {
+	srv := &http.Server{
+		Handler:           s.router,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       5 * time.Minute, // a 60 MB transaction on a slow link
+		WriteTimeout:      5 * time.Minute,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          log.New(slogWriter{s.log}, "", 0),
+		TLSConfig:         &tls.Config{MinVersion: tls.VersionTLS12},
+	}
+	if ln == nil {
+		var err error
+		if ln, err = net.Listen("tcp", s.cfg.Addr); err != nil {
+			return err
+		}
+	}
+	errc := make(chan error, 1)
+	go func() {
+		if s.cfg.TLSCert != "" {
+			errc <- srv.ServeTLS(ln, s.cfg.TLSCert, s.cfg.TLSKey)
+		} else {
+			errc <- srv.Serve(ln)
+		}
+	}()
+	select {
+	case err := <-errc:
+		s.store.Close()
+		return err
+	case <-ctx.Done():
+	}
+	s.log.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	err := srv.Shutdown(sctx)
+	if cerr := s.store.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
