@@ -135,11 +135,95 @@ func (s *Server) Submit(body []byte) (kind string, entries []EntryResult, err er
 // as the import command wants: a batch runs as one transaction, and a
 // collection's entries become PUTs (resources with an id) or POSTs.
 func (s *Server) Import(body []byte) (kind string, entries []EntryResult, err error) {
-	kind, es, err := s.submit(body, true)
-	return kind, results(es), err
+	p, err := s.PrepareImport(body)
+	if err != nil {
+		return "", nil, err
+	}
+	out, err := s.CommitImport(p)
+	return p.kind, out[0], err
+}
+
+// PreparedBundle is a bundle validated and ready to commit.
+type PreparedBundle struct {
+	kind    string
+	entries []*bundleEntry
+}
+
+// Size is the number of entries.
+func (p *PreparedBundle) Size() int { return len(p.entries) }
+
+// Groupable reports whether the bundle may share a store transaction with
+// the bundles before it: it has no conditional create, whose search would
+// not see what those bundles write.
+func (p *PreparedBundle) Groupable() bool {
+	for _, e := range p.entries {
+		if e.req.IfNoneExist != "" {
+			return false
+		}
+	}
+	return true
+}
+
+// PrepareImport parses and validates a bundle for Import without touching
+// the store, so that an importer can prepare one bundle while the store
+// commits the previous one.
+func (s *Server) PrepareImport(body []byte) (*PreparedBundle, error) {
+	kind, entries, err := s.parseBundle(body, true)
+	if err != nil {
+		return nil, err
+	}
+	s.prepareAll(entries)
+	for _, e := range entries {
+		if e.err != nil {
+			return nil, e.err
+		}
+	}
+	return &PreparedBundle{kind: kind, entries: entries}, nil
+}
+
+// CommitImport commits prepared bundles in one store transaction, all or
+// nothing, each with the transaction rules as if alone. Importers group
+// bundles to share one commit (most of the cost of a bundle is writing the
+// B+tree pages it dirties) and, when a group fails, commit its bundles
+// one by one to find the one at fault: a group can fail where its bundles
+// alone would not, e.g. a conditional reference to a resource that an
+// earlier bundle of the group creates.
+func (s *Server) CommitImport(ps ...*PreparedBundle) ([][]EntryResult, error) {
+	err := s.store.Update(func(tx *store.Tx) error {
+		for _, p := range ps {
+			if err := s.transactionIn(tx, p.entries); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	out := make([][]EntryResult, len(ps))
+	for i, p := range ps {
+		out[i] = results(p.entries)
+	}
+	return out, err
 }
 
 func (s *Server) submit(body []byte, atomic bool) (kind string, entries []*bundleEntry, err error) {
+	kind, entries, err = s.parseBundle(body, atomic)
+	if err != nil {
+		return kind, nil, err
+	}
+	s.prepareAll(entries)
+	if kind == "transaction" || atomic {
+		for _, e := range entries {
+			if e.err != nil {
+				return kind, nil, e.err
+			}
+		}
+		return kind, entries, s.transaction(entries)
+	}
+	s.batch(entries)
+	return kind, entries, nil
+}
+
+// parseBundle decodes a submitted bundle into entries with typed requests.
+func (s *Server) parseBundle(body []byte, atomic bool) (kind string, entries []*bundleEntry, err error) {
 	var in bundleIn
 	if err := json.Unmarshal(body, &in); err != nil {
 		return "", nil, errorf(http.StatusBadRequest, "structure", "the body is not a valid Bundle: %v", err)
@@ -172,16 +256,6 @@ func (s *Server) submit(body []byte, atomic bool) (kind string, entries []*bundl
 		}
 		e.err = entryErr(i, e.err)
 	}
-	s.prepareAll(entries)
-	if in.Type == "transaction" || atomic {
-		for _, e := range entries {
-			if e.err != nil {
-				return in.Type, nil, e.err
-			}
-		}
-		return in.Type, entries, s.transaction(entries)
-	}
-	s.batch(entries)
 	return in.Type, entries, nil
 }
 
@@ -257,28 +331,23 @@ func entryErr(i int, err error) error {
 // prepareAll validates the resources of POST and PUT entries, in parallel:
 // it is most of the CPU cost of a large bundle and needs no store.
 func (s *Server) prepareAll(entries []*bundleEntry) {
-	work := make(chan *bundleEntry)
-	var wg sync.WaitGroup
-	for range runtime.GOMAXPROCS(0) {
-		wg.Go(func() {
-			for e := range work {
-				p, err := s.prepare(e.req.Type, e.req.ID, e.req.Body)
-				e.prep, e.err = p, entryErr(e.index, err)
-			}
-		})
-	}
-	for _, e := range entries {
+	parallel(entries, func(e *bundleEntry) error {
 		if e.err == nil && (e.req.Interaction == Create || e.req.Interaction == Update) {
-			work <- e
+			p, err := s.prepare(e.req.Type, e.req.ID, e.req.Body)
+			e.prep, e.err = p, entryErr(e.index, err)
 		}
-	}
-	close(work)
-	wg.Wait()
+		return nil
+	})
 }
 
 // transaction runs every entry in one store transaction.
 func (s *Server) transaction(entries []*bundleEntry) error {
-	return s.store.Update(func(tx *store.Tx) error {
+	return s.store.Update(func(tx *store.Tx) error { return s.transactionIn(tx, entries) })
+}
+
+// transactionIn runs a transaction's entries in a store transaction.
+func (s *Server) transactionIn(tx *store.Tx, entries []*bundleEntry) error {
+	{
 		// Ids first, so that references between entries can be rewritten.
 		fullURLs := map[string]string{}
 		for _, e := range entries {
@@ -321,7 +390,7 @@ func (s *Server) transaction(entries []*bundleEntry) error {
 			}
 		}
 		return nil
-	})
+	}
 }
 
 // batch runs each entry in its own store transaction; failures stay in
@@ -373,79 +442,103 @@ func (s *Server) runEntry(tx *store.Tx, e *bundleEntry) (response, error) {
 
 // rewriteAll resolves the references of the entries' resources: fullUrls
 // of other entries become their "Type/id", and conditional references run
-// their search, which must match exactly one resource. Then it indexes
-// each resource.
+// their search, which must match exactly one resource. Then it rewrites
+// and indexes each resource, in parallel: the searches are the only part
+// that needs the store.
 func (s *Server) rewriteAll(rd reader, entries []*bundleEntry, fullURLs map[string]string) error {
 	resolved := map[string]string{}
+	var unresolved []string // "ref (entry i)", each ref once
+	firstEntry := -1
 	for _, e := range entries {
 		if e.prep == nil || e.found != nil {
 			continue
 		}
 		var failed error
-		fn := func(ref string) (string, bool) {
-			if t, ok := fullURLs[ref]; ok {
-				return t, true
-			}
-			if t, ok := resolved[ref]; ok {
-				return t, true
+		_, err := rawjson.RewriteReferences(e.prep.body, func(ref string) (string, bool) {
+			if _, ok := resolved[ref]; ok || failed != nil {
+				return "", false
 			}
 			typ, query, ok := conditionalRef(ref)
 			if !ok {
 				return "", false
 			}
 			found, ok, err := s.conditional(rd, typ, query)
-			if err == nil && !ok {
-				err = &Error{Status: http.StatusBadRequest, Code: "not-found", Diagnostics: fmt.Sprintf("conditional reference %s matches no resource", ref)}
-			}
-			if err != nil {
+			switch {
+			case err != nil:
 				var fe *Error
 				if errors.As(err, &fe) && fe.Code == "multiple-matches" {
 					err = &Error{Status: http.StatusPreconditionFailed, Code: "multiple-matches", Diagnostics: fmt.Sprintf("conditional reference %s matches more than one resource", ref)}
 				}
-				if failed == nil {
-					failed = err
+				failed = err
+			case !ok:
+				resolved[ref] = "" // reported once
+				unresolved = append(unresolved, fmt.Sprintf("%s (first in entry %d)", ref, e.index))
+				if firstEntry < 0 {
+					firstEntry = e.index
 				}
-				return "", false
+			default:
+				resolved[ref] = found.Ref()
 			}
-			resolved[ref] = found.Ref()
-			return found.Ref(), true
+			return "", false
+		})
+		if err == nil {
+			err = failed
 		}
-		body, err := rawjson.RewriteReferences(e.prep.body, fn)
 		if err != nil {
 			return entryErr(e.index, err)
 		}
-		if failed != nil {
-			return entryErr(e.index, failed)
+	}
+	if len(unresolved) > 0 {
+		return entryErr(firstEntry, &Error{Status: http.StatusBadRequest, Code: "not-found",
+			Diagnostics: fmt.Sprintf("%d conditional reference(s) match no resource: %s", len(unresolved), strings.Join(unresolved, "; "))})
+	}
+	target := func(ref string) (string, bool) {
+		if t, ok := fullURLs[ref]; ok {
+			return t, true
+		}
+		t, ok := resolved[ref]
+		return t, ok
+	}
+	return parallel(entries, func(e *bundleEntry) error {
+		if e.prep == nil || e.found != nil {
+			return nil
+		}
+		body, err := rawjson.RewriteReferences(e.prep.body, target)
+		if err != nil {
+			return entryErr(e.index, err)
 		}
 		e.prep.body = body
-		rewriteDoc(e.prep.doc, func(ref string) (string, bool) {
-			if t, ok := fullURLs[ref]; ok {
-				return t, true
-			}
-			t, ok := resolved[ref]
-			return t, ok
-		})
-	}
-	return s.indexAll(entries)
+		rewriteDoc(e.prep.doc, target)
+		return e.prep.index(s.base)
+	})
 }
 
-// indexAll extracts index values in parallel.
-func (s *Server) indexAll(entries []*bundleEntry) error {
+// parallel runs fn on every entry on all cores and returns the first error.
+func parallel(entries []*bundleEntry, fn func(*bundleEntry) error) error {
 	work := make(chan *bundleEntry)
+	errs := make(chan error, 1)
 	var wg sync.WaitGroup
 	for range runtime.GOMAXPROCS(0) {
 		wg.Go(func() {
 			for e := range work {
-				e.prep.index(s.base)
+				if err := fn(e); err != nil {
+					select {
+					case errs <- err:
+					default:
+					}
+				}
 			}
 		})
 	}
 	for _, e := range entries {
-		if e.prep != nil && e.found == nil {
-			work <- e
-		}
+		work <- e
 	}
 	close(work)
 	wg.Wait()
-	return nil
+	select {
+	case err := <-errs:
+		return err
+	default:
+		return nil
+	}
 }

@@ -10,6 +10,8 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
+	"runtime/debug"
+	"runtime/pprof"
 	"slices"
 	"strings"
 	"time"
@@ -24,8 +26,20 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	var d dataFlags
 	d.register(fs)
 	quiet := fs.Bool("quiet", false, "no progress bar (env SMARTD_QUIET)")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the import to `file`, for go tool pprof")
 	if err := parse(fs, args, getenv); err != nil {
 		return err
+	}
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
 	}
 	if fs.NArg() == 0 {
 		fs.Usage()
@@ -48,6 +62,9 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
+	// An import holds many bundles in memory at once and allocates at a
+	// high rate; trading memory for less GC work speeds it up markedly.
+	debug.SetGCPercent(400)
 	im := &importer{fhir: fhir, out: stderr, quiet: *quiet, byType: map[string]int{}}
 	return im.run(ctx, files, stdout)
 }
@@ -96,19 +113,56 @@ type importer struct {
 func (im *importer) run(ctx context.Context, files []string, stdout io.Writer) error {
 	start := time.Now()
 	var errs []string
-	for i, f := range files {
-		if ctx.Err() != nil {
-			errs = append(errs, "interrupted")
-			break
-		}
-		if err := im.file(f); err != nil {
-			im.failed++
-			errs = append(errs, fmt.Sprintf("%s: %v", f, err))
-			if !im.quiet {
-				fmt.Fprintf(im.out, "\r\033[K%s: %v\n", f, err)
+	// Read and validate the next bundle while the store commits this one:
+	// validation is most of the CPU, and the store has one writer.
+	prepared := make(chan preparedFile, 4)
+	go func() {
+		defer close(prepared)
+		for _, f := range files {
+			if ctx.Err() != nil {
+				return
 			}
+			p := preparedFile{path: f}
+			body, err := readBundle(f)
+			if err == nil {
+				p.bundle, err = im.fhir.PrepareImport(body)
+			}
+			p.err = err
+			prepared <- p
 		}
-		im.progress(i+1, len(files), time.Since(start))
+	}()
+	done := 0
+	var group []preparedFile
+	size := 0
+	flush := func() {
+		for _, r := range im.commit(group) {
+			if r.err != nil {
+				im.failed++
+				errs = append(errs, fmt.Sprintf("%s: %v", r.path, r.err))
+				if !im.quiet {
+					fmt.Fprintf(im.out, "\r\033[K%s: %v\n", r.path, r.err)
+				}
+			}
+			done++
+		}
+		im.progress(done, len(files), time.Since(start))
+		group, size = group[:0], 0
+	}
+	for p := range prepared {
+		if p.err != nil || !p.bundle.Groupable() {
+			flush()
+			group = append(group, p)
+			flush()
+			continue
+		}
+		group = append(group, p)
+		if size += p.bundle.Size(); size >= groupEntries {
+			flush()
+		}
+	}
+	flush()
+	if ctx.Err() != nil {
+		errs = append(errs, "interrupted")
 	}
 	if !im.quiet {
 		fmt.Fprintln(im.out)
@@ -125,26 +179,67 @@ func (im *importer) run(ctx context.Context, files []string, stdout io.Writer) e
 	return nil
 }
 
-// file loads one bundle file, all or nothing.
-func (im *importer) file(path string) error {
-	body, err := readBundle(path)
-	if err != nil {
-		return err
+type preparedFile struct {
+	path   string
+	bundle *fhirproxy.PreparedBundle
+	err    error
+}
+
+// groupEntries is about how many entries the importer commits in one
+// store transaction. Measured on the load sample set (2 cores): one bundle
+// per commit 11,700 resources/s, 3,000 entries 13,200/s, 8,000 11,700/s,
+// 15,000 10,300/s: larger transactions spend more on B+tree node splits
+// than they save in page writes.
+const groupEntries = 3000
+
+// commit loads a group of prepared bundles, each all or nothing: the group
+// in one store transaction, or, if that fails, each bundle alone.
+func (im *importer) commit(group []preparedFile) []preparedFile {
+	var ok []*fhirproxy.PreparedBundle
+	for _, p := range group {
+		if p.err == nil {
+			ok = append(ok, p.bundle)
+		}
 	}
-	_, entries, err := im.fhir.Import(body)
-	if err != nil {
-		return err
+	if len(ok) == 0 {
+		return group
 	}
+	results, err := im.fhir.CommitImport(ok...)
+	if err != nil && len(ok) > 1 {
+		for i := range group {
+			if group[i].err == nil {
+				group[i] = im.commit([]preparedFile{group[i]})[0]
+			}
+		}
+		return group
+	}
+	i := 0
+	for g := range group {
+		if group[g].err != nil {
+			continue
+		}
+		if err != nil {
+			group[g].err = err
+			continue
+		}
+		im.count(results[i])
+		i++
+	}
+	return group
+}
+
+// count adds a committed bundle to the summary.
+func (im *importer) count(entries []fhirproxy.EntryResult) {
 	im.bundles++
 	for _, e := range entries {
-		if e.Status == 201 || e.Status == 200 {
-			if e.Status == 201 {
-				im.byType[e.Type]++
-			}
+		switch e.Status {
+		case 201:
+			im.byType[e.Type]++
+			im.resources++
+		case 200:
 			im.resources++
 		}
 	}
-	return nil
 }
 
 func readBundle(path string) ([]byte, error) {

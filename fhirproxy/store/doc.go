@@ -19,6 +19,10 @@
 //	versions   "Type/id" 0 version(8)    -> op(1) lastUpdated(8) JSON (empty JSON: deleted)
 //	changes    seq(8)                    -> "Type/id" 0 version(8)   (type and system history)
 //	index      Type 0 param 0 term 0 id  -> nil                      (inverted index)
+//
+// Index terms start with a byte naming their kind: T code 0 system
+// (token), R "Type/id" (reference), N normalized text (string), D lo hi
+// (date, 8 bytes each, order-preserving).
 //	forward    "Type/id"                 -> the current version's index values
 //	counts     Type                      -> number of live resources
 //

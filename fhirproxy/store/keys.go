@@ -12,11 +12,10 @@ import (
 
 // Index terms: the byte after the parameter name says what follows.
 const (
-	termSystemCode = 'S' // token: system 0 code
-	termCode       = 'C' // token: code, any system
-	termRef        = 'R' // reference: "Type/id"
-	termNorm       = 'N' // string: normalized value
-	termDate       = 'D' // date: lo(8) hi(8)
+	termToken = 'T' // token: code 0 system
+	termRef   = 'R' // reference: "Type/id"
+	termNorm = 'N' // string: normalized value
+	termDate = 'D' // date: lo(8) hi(8)
 )
 
 func resourceKey(typ, id string) []byte { return []byte(typ + "/" + id) }
@@ -121,14 +120,14 @@ func sortableInt(b []byte, v int64) []byte {
 
 func unsortableInt(b []byte) int64 { return int64(binary.BigEndian.Uint64(b) ^ (1 << 63)) }
 
-// terms returns the index terms of one value (token values have two).
+// terms returns the index terms of one value. A token's code comes
+// first, so that one key serves "code", "system|code" and "|code".
 func terms(v search.IndexValue) [][]byte {
 	switch v.Type {
 	case search.Token:
-		sc := append([]byte{termSystemCode}, clean(v.System)...)
-		sc = append(sc, 0)
-		sc = append(sc, clean(v.Code)...)
-		return [][]byte{sc, append([]byte{termCode}, clean(v.Code)...)}
+		t := append([]byte{termToken}, clean(v.Code)...)
+		t = append(t, 0)
+		return [][]byte{append(t, clean(v.System)...)}
 	case search.Reference:
 		return [][]byte{append([]byte{termRef}, clean(v.Ref)...)}
 	case search.String:

@@ -83,12 +83,21 @@ func scanFor(typ string, c search.Criterion) *scan {
 		for _, v := range c.Values {
 			switch {
 			case !v.HasSystem:
-				s.prefixes = append(s.prefixes, prefixOf(pp, "C", clean(v.Code), "\x00"))
+				s.prefixes = append(s.prefixes, prefixOf(pp, "T", clean(v.Code), "\x00"))
 			case v.Code == "":
-				s.prefixes = append(s.prefixes, prefixOf(pp, "S", clean(v.System), "\x00"))
+				// "system|": every code of a system; the scan reads the
+				// whole parameter and keeps that system's terms.
+				s.prefixes = [][]byte{prefixOf(pp, "T")}
+				s.keep = func(term []byte) bool {
+					code, sys, _ := bytes.Cut(term[1:], []byte{0})
+					return c.Matches([]search.IndexValue{{Param: c.Param.Name, Type: search.Token, System: string(sys), Code: string(code)}})
+				}
 			default:
-				s.prefixes = append(s.prefixes, prefixOf(pp, "S", clean(v.System), "\x00", clean(v.Code), "\x00"))
+				s.prefixes = append(s.prefixes, prefixOf(pp, "T", clean(v.Code), "\x00", clean(v.System), "\x00"))
 			}
+		}
+		if s.keep != nil {
+			s.prefixes = [][]byte{prefixOf(pp, "T")}
 		}
 	case search.Reference:
 		for _, v := range c.Values {

@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"encoding/binary"
 	"fmt"
+	"runtime"
 	"slices"
 	"strconv"
+	"sync"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -29,6 +31,7 @@ type op struct {
 	bucket []byte
 	key    []byte
 	val    []byte // nil deletes
+	n      int    // queue order, so that a later write to a key wins
 }
 
 // Write is one create or update.
@@ -165,11 +168,11 @@ func (tx *Tx) Delete(typ, id string, ifMatch uint64) (Resource, error) {
 func (tx *Tx) record(r Resource, key []byte) {
 	ms := r.LastUpdated.UnixMilli()
 	tx.ops = append(tx.ops,
-		op{bucketResources, key, header{r.Version, ms, r.Op}.encode()},
-		op{bucketVersions, versionKey(r.Type, r.ID, r.Version), encodeVersion(r.Op, ms, r.JSON)},
+		op{bucket: bucketResources, key: key, val: header{r.Version, ms, r.Op}.encode()},
+		op{bucket: bucketVersions, key: versionKey(r.Type, r.ID, r.Version), val: encodeVersion(r.Op, ms, r.JSON)},
 	)
 	seq, _ := tx.btx.Bucket(bucketChanges).NextSequence()
-	tx.ops = append(tx.ops, op{bucketChanges, binary.BigEndian.AppendUint64(nil, seq), changeValue(r.Type, r.ID, r.Version)})
+	tx.ops = append(tx.ops, op{bucket: bucketChanges, key: binary.BigEndian.AppendUint64(nil, seq), val: changeValue(r.Type, r.ID, r.Version)})
 }
 
 // reindex queues the index changes from the current values to vals.
@@ -190,27 +193,22 @@ func (tx *Tx) reindex(typ, id string, vals []search.IndexValue) error {
 			delete(had, string(k))
 			continue
 		}
-		tx.ops = append(tx.ops, op{bucketIndex, k, []byte{}})
+		tx.ops = append(tx.ops, op{bucket: bucketIndex, key: k, val: []byte{}})
 	}
 	for k := range had {
-		tx.ops = append(tx.ops, op{bucketIndex, []byte(k), nil})
+		tx.ops = append(tx.ops, op{bucket: bucketIndex, key: []byte(k)})
 	}
 	if vals == nil {
-		tx.ops = append(tx.ops, op{bucketForward, key, nil})
+		tx.ops = append(tx.ops, op{bucket: bucketForward, key: key})
 	} else {
-		tx.ops = append(tx.ops, op{bucketForward, key, encodeForward(vals)})
+		tx.ops = append(tx.ops, op{bucket: bucketForward, key: key, val: encodeForward(vals)})
 	}
 	return nil
 }
 
 // flush applies the queued writes bucket by bucket in key order.
 func (tx *Tx) flush() error {
-	slices.SortStableFunc(tx.ops, func(a, b op) int {
-		if c := bytes.Compare(a.bucket, b.bucket); c != 0 {
-			return c
-		}
-		return bytes.Compare(a.key, b.key)
-	})
+	sortOps(tx.ops)
 	var b *bolt.Bucket
 	var name []byte
 	for _, o := range tx.ops {
@@ -245,3 +243,40 @@ func (tx *Tx) flush() error {
 
 // FormatInstant formats t as a FHIR instant with milliseconds, in UTC.
 func FormatInstant(t time.Time) string { return rawjson.FormatInstant(t) }
+
+// sortOps orders writes by bucket and key, keeping queue order for equal
+// keys. A large write set is sorted in two halves on two cores and merged.
+func sortOps(ops []op) {
+	for i := range ops {
+		ops[i].n = i
+	}
+	cmp := func(a, b op) int {
+		if c := bytes.Compare(a.bucket, b.bucket); c != 0 {
+			return c
+		}
+		if c := bytes.Compare(a.key, b.key); c != 0 {
+			return c
+		}
+		return a.n - b.n
+	}
+	if len(ops) < 50000 || runtime.GOMAXPROCS(0) < 2 {
+		slices.SortFunc(ops, cmp)
+		return
+	}
+	mid := len(ops) / 2
+	var wg sync.WaitGroup
+	wg.Go(func() { slices.SortFunc(ops[:mid], cmp) })
+	slices.SortFunc(ops[mid:], cmp)
+	wg.Wait()
+	merged := make([]op, 0, len(ops))
+	a, b := ops[:mid], ops[mid:]
+	for len(a) > 0 && len(b) > 0 {
+		if cmp(a[0], b[0]) <= 0 {
+			merged, a = append(merged, a[0]), a[1:]
+		} else {
+			merged, b = append(merged, b[0]), b[1:]
+		}
+	}
+	merged = append(append(merged, a...), b...)
+	copy(ops, merged)
+}

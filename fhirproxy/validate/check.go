@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strings"
 	"unicode/utf8"
 )
 
@@ -31,11 +30,6 @@ func Check(raw []byte, wantType string) (resourceType string, doc map[string]any
 	}
 	if e := walk(s, rs, rt, doc); e != nil {
 		return "", nil, e
-	}
-	if err := rs.unmarshal(raw); err != nil {
-		if e := modelError(rt, err); e != nil {
-			return "", nil, e
-		}
 	}
 	return rt, doc, nil
 }
@@ -77,26 +71,4 @@ func walk(s *schema, rs *resourceSchema, rt string, doc map[string]any) *Error {
 	w = &walker{schema: s, path: make([]segment, 1, 16), sorted: true}
 	w.path[0] = segment{name: rt, index: -1}
 	return w.resource(doc, rs, false)
-}
-
-// modelError maps an error of a samply UnmarshalXxx, for a document the walk has
-// accepted, to a refusal. The walk checks everything the models do, and more, so
-// none is expected, with one exception that is not the client's fault: the
-// models' enums compare a code's raw bytes, so they refuse a code written with a
-// JSON escape (such as the comparator "\u003c" that Go's encoder writes for "<",
-// samply issue #17). The walk has checked the decoded code against the same enum,
-// so that error is dropped.
-func modelError(rt string, err error) *Error {
-	var te *json.UnmarshalTypeError
-	if errors.As(err, &te) {
-		el := rt
-		if te.Field != "" {
-			el += "." + te.Field
-		}
-		return structureError(el, fmt.Sprintf("a JSON %s cannot be read as %s", te.Value, te.Type))
-	}
-	if msg := err.Error(); strings.HasPrefix(msg, "unknown ") && strings.Contains(msg, " code `") {
-		return nil
-	}
-	return structureError(rt, "the R4 models refuse the resource: "+err.Error())
 }

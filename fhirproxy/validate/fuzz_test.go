@@ -61,5 +61,6 @@ func FuzzCheck(f *testing.F) {
 		if _, ok := v.(map[string]any); !ok {
 			t.Errorf("accepted %T, want a JSON object", v)
 		}
+		agreeWithModels(t, rt, raw)
 	})
 }

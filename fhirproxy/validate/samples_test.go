@@ -81,9 +81,12 @@ func checkBundleFile(t *testing.T, path string) int {
 		t.Fatalf("%s: %v", path, err)
 	}
 	for i, e := range bundle.Entry {
-		if _, _, err := Check(e.Resource, ""); err != nil {
+		rt, _, err := Check(e.Resource, "")
+		if err != nil {
 			t.Errorf("%s: entry %d: %v", filepath.Base(path), i, err)
+			continue
 		}
+		agreeWithModels(t, rt, e.Resource)
 	}
 	return len(bundle.Entry)
 }
