@@ -23,6 +23,7 @@
 // Index terms start with a byte naming their kind: T code 0 system
 // (token), R "Type/id" (reference), N normalized text (string), D lo hi
 // (date, 8 bytes each, order-preserving).
+//
 //	forward    "Type/id"                 -> the current version's index values
 //	counts     Type                      -> number of live resources
 //

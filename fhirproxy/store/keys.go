@@ -14,8 +14,8 @@ import (
 const (
 	termToken = 'T' // token: code 0 system
 	termRef   = 'R' // reference: "Type/id"
-	termNorm = 'N' // string: normalized value
-	termDate = 'D' // date: lo(8) hi(8)
+	termNorm  = 'N' // string: normalized value
+	termDate  = 'D' // date: lo(8) hi(8)
 )
 
 func resourceKey(typ, id string) []byte { return []byte(typ + "/" + id) }
