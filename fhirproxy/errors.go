@@ -30,10 +30,14 @@ type Error struct {
 }
 
 func (e *Error) Error() string {
-	if e.cause != nil {
-		return e.Diagnostics + ": " + e.cause.Error()
+	msg := e.Diagnostics
+	if e.Expression != "" {
+		msg += " (at " + e.Expression + ")"
 	}
-	return e.Diagnostics
+	if e.cause != nil {
+		msg += ": " + e.cause.Error()
+	}
+	return msg
 }
 
 func (e *Error) Unwrap() error { return e.cause }

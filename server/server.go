@@ -41,6 +41,9 @@ type Config struct {
 	Log *slog.Logger
 	// Version names the build in the CapabilityStatement.
 	Version string
+	// Started is the CapabilityStatement's date; zero means the time New
+	// runs (tests fix it for a golden file).
+	Started time.Time
 }
 
 // Server is a configured smartd: its store and its router.
@@ -83,7 +86,7 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	fhir, err := fhirproxy.New(st, cfg.BaseURL+"/fhir", fhirproxy.Options{Log: cfg.Log, MaxBody: cfg.MaxBody, Version: cfg.Version})
+	fhir, err := fhirproxy.New(st, cfg.BaseURL+"/fhir", fhirproxy.Options{Log: cfg.Log, MaxBody: cfg.MaxBody, Version: cfg.Version, Started: cfg.Started})
 	if err != nil {
 		st.Close()
 		return nil, err

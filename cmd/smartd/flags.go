@@ -4,7 +4,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 )
 
@@ -53,5 +52,3 @@ func (d *dataFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&d.data, "data", "data", "data `directory` holding the store file (env SMARTD_DATA)")
 	fs.StringVar(&d.baseURL, "base-url", "", "public `URL` of the server, for links and token audiences; defaults from -addr (env SMARTD_BASE_URL)")
 }
-
-var getenv = os.Getenv

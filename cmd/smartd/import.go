@@ -21,13 +21,14 @@ import (
 	"smartd/server"
 )
 
-func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+func (cl *cli) importBundles(ctx context.Context, args []string) error {
+	stdout, stderr := cl.stdout, cl.stderr
 	fs := newFlagSet("import", "smartd import [flags] PATH...", stderr)
 	var d dataFlags
 	d.register(fs)
 	quiet := fs.Bool("quiet", false, "no progress bar (env SMARTD_QUIET)")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the import to `file`, for go tool pprof")
-	if err := parse(fs, args, getenv); err != nil {
+	if err := parse(fs, args, cl.getenv); err != nil {
 		return err
 	}
 	if *cpuProfile != "" {

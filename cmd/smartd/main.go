@@ -28,7 +28,7 @@ var version = "dev"
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	err := (&cli{stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv}).run(ctx, os.Args[1:])
 	if errors.Is(err, flag.ErrHelp) {
 		os.Exit(0)
 	}
@@ -38,34 +38,40 @@ func main() {
 	}
 }
 
+// cli is one invocation: its output streams and environment.
+type cli struct {
+	stdout, stderr io.Writer
+	getenv         func(string) string
+}
+
 // command is one subcommand.
 type command struct {
 	name, summary string
-	run           func(ctx context.Context, args []string, stdout, stderr io.Writer) error
+	run           func(c *cli, ctx context.Context, args []string) error
 }
 
 func commands() []command {
 	return []command{
-		{"serve", "serve the FHIR API (the default when no subcommand is given)", runServe},
-		{"import", "load FHIR bundle files or folders (.json, .json.gz) into the data directory", runImport},
+		{"serve", "serve the FHIR API (the default when no subcommand is given)", (*cli).serve},
+		{"import", "load FHIR bundle files or folders (.json, .json.gz) into the data directory", (*cli).importBundles},
 	}
 }
 
 // run dispatches to a subcommand; no subcommand (or a flag first) serves.
-func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+func (c *cli) run(ctx context.Context, args []string) error {
 	if len(args) > 0 && (args[0] == "help" || args[0] == "-h" || args[0] == "-help" || args[0] == "--help") {
-		usage(stderr)
+		usage(c.stderr)
 		return flag.ErrHelp
 	}
 	if len(args) == 0 || len(args[0]) > 0 && args[0][0] == '-' {
-		return runServe(ctx, args, stdout, stderr)
+		return c.serve(ctx, args)
 	}
-	for _, c := range commands() {
-		if c.name == args[0] {
-			return c.run(ctx, args[1:], stdout, stderr)
+	for _, cmd := range commands() {
+		if cmd.name == args[0] {
+			return cmd.run(c, ctx, args[1:])
 		}
 	}
-	usage(stderr)
+	usage(c.stderr)
 	return fmt.Errorf("unknown command %q", args[0])
 }
 

@@ -31,9 +31,10 @@ func serveFlags(out io.Writer) (*flag.FlagSet, *serveConfig) {
 	return fs, c
 }
 
-func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+func (cl *cli) serve(ctx context.Context, args []string) error {
+	stdout, stderr := cl.stdout, cl.stderr
 	fs, c := serveFlags(stderr)
-	if err := parse(fs, args, getenv); err != nil {
+	if err := parse(fs, args, cl.getenv); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
@@ -44,19 +45,24 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return fmt.Errorf("-log-level: %v", err)
 	}
 	log := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: level}))
+	// Listen first, so that a port of 0 and the base URL agree.
+	ln, err := net.Listen("tcp", c.addr)
+	if err != nil {
+		return err
+	}
+	base := c.baseURL
+	if base == "" {
+		base = server.DefaultBaseURL(ln.Addr().String(), c.tlsCert != "")
+	}
 	srv, err := server.New(server.Config{
-		Addr: c.addr, DataDir: c.data, BaseURL: c.baseURL, TLSCert: c.tlsCert, TLSKey: c.tlsKey,
+		Addr: ln.Addr().String(), DataDir: c.data, BaseURL: base, TLSCert: c.tlsCert, TLSKey: c.tlsKey,
 		MaxBody: c.maxBodyMB << 20, NoSamples: c.noSamples, Log: log, Version: version,
 	})
 	if err != nil {
+		ln.Close()
 		return err
 	}
-	ln, err := net.Listen("tcp", c.addr)
-	if err != nil {
-		srv.Close()
-		return err
-	}
-	base := srv.BaseURL()
+	base = srv.BaseURL()
 	fmt.Fprintf(stdout, "smartd %s listening on %s\n", version, ln.Addr())
 	fmt.Fprintf(stdout, "  FHIR base:   %s/fhir\n", base)
 	fmt.Fprintf(stdout, "  metadata:    %s/fhir/metadata\n", base)
