@@ -108,7 +108,7 @@ type importer struct {
 	quiet             bool
 	byType            map[string]int
 	bundles, failed   int
-	resources, bytesN int
+	resources, existing int
 }
 
 func (im *importer) run(ctx context.Context, files []string, stdout io.Writer) error {
@@ -169,8 +169,12 @@ func (im *importer) run(ctx context.Context, files []string, stdout io.Writer) e
 		fmt.Fprintln(im.out)
 	}
 	secs := time.Since(start).Seconds()
-	fmt.Fprintf(stdout, "imported %d of %d bundles: %d resources in %.1f s (%.0f resources/s)\n",
+	fmt.Fprintf(stdout, "imported %d of %d bundles: %d resources in %.1f s (%.0f resources/s)",
 		im.bundles, len(files), im.resources, secs, float64(im.resources)/max(secs, 1e-9))
+	if im.existing > 0 {
+		fmt.Fprintf(stdout, "; %d of them were already present (conditional creates)", im.existing)
+	}
+	fmt.Fprintln(stdout, "\ncreated, by type:")
 	for _, t := range slices.Sorted(maps.Keys(im.byType)) {
 		fmt.Fprintf(stdout, "  %-28s %8d\n", t, im.byType[t])
 	}
@@ -239,6 +243,7 @@ func (im *importer) count(entries []fhirproxy.EntryResult) {
 			im.resources++
 		case 200:
 			im.resources++
+			im.existing++
 		}
 	}
 }
