@@ -103,11 +103,11 @@ func bundleFiles(paths []string) ([]string, error) {
 }
 
 type importer struct {
-	fhir              *fhirproxy.Server
-	out               io.Writer
-	quiet             bool
-	byType            map[string]int
-	bundles, failed   int
+	fhir                *fhirproxy.Server
+	out                 io.Writer
+	quiet               bool
+	byType              map[string]int
+	bundles, failed     int
 	resources, existing int
 }
 
