@@ -378,10 +378,19 @@ func (s *Server) transactionIn(tx *store.Tx, entries []*bundleEntry) error {
 		if err := s.rewriteAll(tx, entries, fullURLs); err != nil {
 			return err
 		}
+		flushed := false
 		for _, stage := range []int{0, 1, 2, 3} {
 			for _, e := range entries {
 				if order(e.req.Method) != stage {
 					continue
+				}
+				if stage == 3 && !flushed {
+					// GET entries run last and see the writes before them.
+					// (Only then: a flush costs the import its sorted writes.)
+					if err := tx.Flush(); err != nil {
+						return err
+					}
+					flushed = true
 				}
 				e.resp, e.err = s.runEntry(tx, e)
 				if e.err != nil {

@@ -16,7 +16,7 @@ var typeInteractions = []string{"read", "vread", "update", "delete", "history-in
 // generated from the code's own tables: the resource types validate
 // knows, the search parameters search defines, and the interactions
 // ParseRequest routes; so it cannot drift from the code.
-func capabilityStatement(base, software, version string, date time.Time) []byte {
+func capabilityStatement(base, software, version string, date time.Time, oauth *OAuthURIs) []byte {
 	type code struct {
 		Code string `json:"code"`
 	}
@@ -87,6 +87,17 @@ func capabilityStatement(base, software, version string, date time.Time) []byte 
 		}
 		resources = append(resources, r)
 	}
+	rest := map[string]any{
+		"mode":     "server",
+		"resource": resources,
+		"interaction": []code{
+			{"transaction"}, {"batch"}, {"search-system"}, {"history-system"},
+		},
+		"searchParam": commonParams(),
+	}
+	if oauth != nil {
+		rest["security"] = oauth.security()
+	}
 	cs := map[string]any{
 		"resourceType": "CapabilityStatement",
 		"status":       "active",
@@ -99,14 +110,7 @@ func capabilityStatement(base, software, version string, date time.Time) []byte 
 		},
 		"fhirVersion": "4.0.1",
 		"format":      []string{"application/fhir+json", "json"},
-		"rest": []map[string]any{{
-			"mode":     "server",
-			"resource": resources,
-			"interaction": []code{
-				{"transaction"}, {"batch"}, {"search-system"}, {"history-system"},
-			},
-			"searchParam": commonParams(),
-		}},
+		"rest":        []map[string]any{rest},
 	}
 	b, _ := json.Marshal(cs)
 	return b
@@ -119,4 +123,45 @@ func commonParams() []map[string]string {
 		out = append(out, map[string]string{"name": d.Name, "type": d.Type.String(), "documentation": d.Description})
 	}
 	return out
+}
+
+// OAuthURIs are the authorization server's endpoints, for the
+// CapabilityStatement's oauth-uris extension. Empty ones are left out.
+type OAuthURIs struct {
+	Token, Authorize, Register, Manage, Introspect, Revoke string
+}
+
+// security is CapabilityStatement.rest.security for a SMART server (SMART
+// App Launch 2.2, conformance.html: the SMART-on-FHIR service coding, and
+// the oauth-uris extension, deprecated in 2.x but still read by Inferno's
+// STU1 discovery test, which checks it matches the well-known document).
+func (o *OAuthURIs) security() map[string]any {
+	type ext struct {
+		URL      string `json:"url"`
+		ValueURI string `json:"valueUri"`
+	}
+	var uris []ext
+	for _, u := range []struct{ name, uri string }{
+		{"token", o.Token}, {"authorize", o.Authorize}, {"register", o.Register},
+		{"manage", o.Manage}, {"introspect", o.Introspect}, {"revoke", o.Revoke},
+	} {
+		if u.uri != "" {
+			uris = append(uris, ext{u.name, u.uri})
+		}
+	}
+	return map[string]any{
+		"cors": true,
+		"service": []map[string]any{{
+			"coding": []map[string]string{{
+				"system":  "http://terminology.hl7.org/CodeSystem/restful-security-service",
+				"code":    "SMART-on-FHIR",
+				"display": "SMART-on-FHIR",
+			}},
+			"text": "OAuth2 using SMART-on-FHIR profile (see http://docs.smarthealthit.org)",
+		}},
+		"extension": []map[string]any{{
+			"url":       "http://fhir-registry.smarthealthit.org/StructureDefinition/oauth-uris",
+			"extension": uris,
+		}},
+	}
 }

@@ -2,14 +2,15 @@ package fhirproxy
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/url"
-	"strings"
 	"time"
 
 	"smartd/fhirproxy/rawjson"
 	"smartd/fhirproxy/search"
 	"smartd/fhirproxy/store"
+	"smartd/fhirproxy/validate"
 )
 
 // The tag that marks a resource cut down by _elements (FHIR R4 §3.1.1.5.9).
@@ -25,7 +26,12 @@ func (s *Server) search(rd reader, req *Request) (response, error) {
 	if err != nil {
 		return response{}, err
 	}
-	s.localRefs(q.Criteria)
+	q.StripBase(s.base) // chained and _has criteria too
+	if req.Type == "" {
+		if err := checkSystemSearch(q, req.Strict); err != nil {
+			return response{}, err
+		}
+	}
 	var comp *store.Compartment
 	if req.CompartmentType != "" {
 		comp = &store.Compartment{Type: req.CompartmentType, ID: req.CompartmentID}
@@ -41,7 +47,8 @@ func (s *Server) search(rd reader, req *Request) (response, error) {
 	case req.Type != "":
 		path += "/" + req.Type
 	}
-	links := []link{{"self", path + queryString(req.Query, "")}}
+	// self names this page: the cursor it was asked with, if any.
+	links := []link{{"self", path + queryString(req.Query, q.Cursor)}}
 	if res.Next != "" {
 		links = append(links, link{"next", path + queryString(req.Query, res.Next)})
 	}
@@ -69,17 +76,24 @@ func (s *Server) search(rd reader, req *Request) (response, error) {
 	return response{status: http.StatusOK, body: b.bytes()}, nil
 }
 
-// localRefs turns absolute references to this server into relative ones,
-// as the index holds them.
-func (s *Server) localRefs(crits []search.Criterion) {
-	for i := range crits {
-		c := &crits[i]
-		if c.Param.Type == search.Reference {
-			for j := range c.Values {
-				c.Values[j].Ref = strings.TrimPrefix(c.Values[j].Ref, s.base+"/")
-			}
+// checkSystemSearch refuses _type values that are not resource types,
+// and _sort, which the store applies within one type only: refused under
+// strict handling, else reported as ignored (never silently dropped).
+func checkSystemSearch(q *search.Query, strict bool) error {
+	for _, t := range q.Types {
+		if !validate.IsResourceType(t) {
+			return &Error{Status: http.StatusBadRequest, Code: "not-supported", Diagnostics: fmt.Sprintf("_type: unknown resource type %q", t), Expression: "_type"}
 		}
 	}
+	if len(q.Sort) > 0 {
+		const why = "_sort is not supported on system searches"
+		if strict {
+			return &Error{Status: http.StatusBadRequest, Code: "not-supported", Diagnostics: why, Expression: "_sort"}
+		}
+		q.Sort = nil
+		q.Ignored = append(q.Ignored, search.Issue{Param: "_sort", Reason: why})
+	}
+	return nil
 }
 
 // queryString re-encodes the search parameters for a link, with the
@@ -192,7 +206,7 @@ func (s *Server) history(rd reader, req *Request) (response, error) {
 		}
 	}
 	path += "/_history"
-	links := []link{{"self", path + queryString(req.Query, "")}}
+	links := []link{{"self", path + queryString(req.Query, o.Cursor)}}
 	if page.Next != "" {
 		links = append(links, link{"next", path + queryString(req.Query, page.Next)})
 	}

@@ -39,6 +39,10 @@ type Options struct {
 	// Started is its date (zero means now).
 	Software, Version string
 	Started           time.Time
+	// OAuth, when not nil, adds the SMART security block to the
+	// CapabilityStatement: the SMART-on-FHIR service and the oauth-uris
+	// extension naming these endpoints.
+	OAuth *OAuthURIs
 }
 
 // New returns a FHIR server over st whose FHIR base is base, an absolute
@@ -61,7 +65,7 @@ func New(st *store.Store, base string, opts Options) (*Server, error) {
 	if opts.Software == "" {
 		opts.Software = "smartd"
 	}
-	s.capability = capabilityStatement(s.base, opts.Software, opts.Version, opts.Started)
+	s.capability = capabilityStatement(s.base, opts.Software, opts.Version, opts.Started, opts.OAuth)
 	return s, nil
 }
 
@@ -85,8 +89,24 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	resp, err := s.serve(w, r)
 	if err != nil {
 		resp = render(s.log, r, err)
+		if resp.status == http.StatusMethodNotAllowed {
+			w.Header().Set("Allow", s.allow(r))
+		}
 	}
 	s.writeResponse(w, r, resp)
+}
+
+// allow lists the methods the request's path takes, for the Allow header
+// a 405 must carry (RFC 9110 §15.5.6).
+func (s *Server) allow(r *http.Request) string {
+	path := strings.TrimPrefix(r.URL.Path, s.mount)
+	var ok []string
+	for _, m := range []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodDelete} {
+		if _, err := ParseRequest(m, path, url.Values{}, http.Header{}); err == nil {
+			ok = append(ok, m)
+		}
+	}
+	return strings.Join(ok, ", ")
 }
 
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) (response, error) {
@@ -157,6 +177,8 @@ type reader interface {
 
 func (s *Server) read(rd reader, req *Request) (response, error) {
 	switch req.Interaction {
+	case Capabilities: // a bundle entry "GET metadata"
+		return response{status: http.StatusOK, body: s.capability}, nil
 	case Read:
 		res, err := rd.Read(req.Type, req.ID)
 		if err != nil {
@@ -229,6 +251,11 @@ func mergeForm(req *Request, contentType string, body []byte) error {
 // JSON.
 func negotiate(r *http.Request) error {
 	if f := r.URL.Query().Get("_format"); f != "" {
+		// An unencoded '+' decodes to a space; parameters such as
+		// fhirVersion do not change the format.
+		if mt, _, err := mime.ParseMediaType(strings.ReplaceAll(f, " ", "+")); err == nil {
+			f = mt
+		}
 		switch f {
 		case "json", "application/json", "application/fhir+json", "application/json+fhir":
 			return nil

@@ -112,7 +112,9 @@ func (s *Server) conditional(rd reader, typ, query string) (store.Resource, bool
 	if err != nil {
 		return store.Resource{}, false, err
 	}
-	q.Count = 2
+	// Only the criteria decide: _summary=count, _count=0 or a _cursor
+	// would hide matches and let a conditional create duplicate one.
+	q.Count, q.Summary, q.Cursor = 2, "", ""
 	res, err := rd.Search(q, nil)
 	if err != nil {
 		return store.Resource{}, false, err

@@ -31,6 +31,7 @@
 //
 // Writes inside an Update are buffered and applied in key order when the
 // function returns (inserting random keys into one large bbolt transaction
-// grows quadratically), so reads inside an Update see the state before it:
-// a transaction may not touch one resource twice.
+// grows quadratically), so reads inside an Update see the state before it
+// unless Tx.Flush applies the writes queued so far: a transaction may not
+// touch one resource twice.
 package store

@@ -13,8 +13,9 @@ const maxIncluded = 5000
 
 // include adds the _include and _revinclude resources of a page (FHIR R4
 // §3.1.1.5.4): resources the matches reference, and resources that
-// reference the matches, each once and never one already on the page.
-// Within a compartment, included resources must be in it too.
+// reference the matches (and, for :iterate, those of the resources
+// included), each once and never one already on the page. Within a
+// compartment, included resources must be in it too.
 func (r reader) include(q *search.Query, comp *Compartment, res *Result) error {
 	if len(q.Include) == 0 && len(q.RevInclude) == 0 {
 		return nil
@@ -49,7 +50,23 @@ func (r reader) include(q *search.Query, comp *Compartment, res *Result) error {
 		return nil
 	}
 	sources := res.Matches
+	for pass := 0; len(sources) > 0; pass++ {
+		from := len(res.Included)
+		if err := r.includePass(q, sources, pass > 0, add); err != nil {
+			return err
+		}
+		sources = res.Included[from:] // :iterate goes on from what this pass added
+	}
+	return nil
+}
+
+// includePass adds what the includes find from sources; after the first
+// pass only the :iterate ones apply.
+func (r reader) includePass(q *search.Query, sources []Resource, iterateOnly bool, add func(typ, id string) error) error {
 	for _, inc := range q.Include {
+		if iterateOnly && !inc.Iterate {
+			continue
+		}
 		for _, m := range sources {
 			if inc.SourceType != "*" && inc.SourceType != m.Type {
 				continue
@@ -74,6 +91,9 @@ func (r reader) include(q *search.Query, comp *Compartment, res *Result) error {
 	}
 	idx := r.btx.Bucket(bucketIndex)
 	for _, inc := range q.RevInclude {
+		if iterateOnly && !inc.Iterate {
+			continue
+		}
 		sourceTypes := []string{inc.SourceType}
 		if inc.SourceType == "" {
 			sourceTypes = r.types() // _revinclude=*

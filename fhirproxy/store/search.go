@@ -91,6 +91,11 @@ func (r reader) Search(q *search.Query, comp *Compartment) (*Result, error) {
 		res.Matches = append(res.Matches, page.Matches...)
 		res.Total += page.Total
 		res.HasTotal = res.HasTotal && page.HasTotal
+		if page.next == nil && need == 0 && count > 0 && page.Total > 0 && res.Next == "" {
+			// A system search's page filled up with the types before this
+			// one, which has matches: the next page starts at its first.
+			page.next = &searchCursor{}
+		}
 		if page.next != nil {
 			if q.Type == "" {
 				page.next.Type = typ
@@ -266,6 +271,7 @@ func (r reader) candidates(typ string, crits []search.Criterion, comp *Compartme
 	var best *scan
 	bestN := math.MaxInt
 	var bestCrit = -1
+	scans := make([]*scan, len(crits))
 	for i, c := range crits {
 		if c.Param.Name == "_id" && c.Modifier == "" {
 			ids := make([]string, 0, len(c.Values))
@@ -275,19 +281,17 @@ func (r reader) candidates(typ string, crits []search.Criterion, comp *Compartme
 			slices.Sort(ids)
 			return slices.Compact(ids), false
 		}
-		s := scanFor(typ, c)
-		if s == nil {
-			continue
-		}
-		if n := s.estimate(idx); n < bestN {
-			best, bestN, bestCrit = s, n, i
-		}
+		scans[i] = scanFor(typ, c)
+	}
+	if i, n, ok := cheapest(idx, scans); ok {
+		best, bestN, bestCrit = scans[i], n, i
 	}
 	if comp != nil {
 		s := compartmentScan(typ, comp)
-		if n := s.estimate(idx); n < bestN || best == nil {
+		if n := s.estimate(idx, bestN); n < bestN || best == nil {
 			best, bestCrit = s, -1
 			ids := s.ids(idx)
+			f.compDriven, f.fromIndex = true, typ != comp.Type
 			if typ == comp.Type {
 				ids = append(ids, comp.ID)
 				slices.Sort(ids)
@@ -302,6 +306,10 @@ func (r reader) candidates(typ string, crits []search.Criterion, comp *Compartme
 	if best.complete && bestCrit >= 0 && len(crits) == 1 && comp == nil {
 		f.none = true // the scan alone decides
 	}
+	if best.complete {
+		f.drivenBy = bestCrit + 1
+	}
+	f.fromIndex = true
 	return best.ids(idx), false
 }
 

@@ -2,6 +2,7 @@ package store
 
 import (
 	"bytes"
+	"math"
 	"slices"
 	"strings"
 
@@ -25,21 +26,105 @@ type scan struct {
 // estimateCap bounds the keys counted to choose the driving scan.
 const estimateCap = 4096
 
-// estimate counts keys under the prefixes, up to estimateCap.
-func (s *scan) estimate(b *bolt.Bucket) int {
+// estimate counts keys under the prefixes, up to estimateCap or limit:
+// a count that reaches limit returns limit.
+func (s *scan) estimate(b *bolt.Bucket, limit int) int {
+	limit = min(limit, estimateCap)
 	n := 0
 	c := b.Cursor()
 	for _, p := range s.prefixes {
 		for k, _ := c.Seek(p); k != nil && bytes.HasPrefix(k, p); k, _ = c.Next() {
-			if n++; n >= estimateCap {
+			if n++; n >= limit {
 				return n
 			}
 		}
 	}
+	return s.penalty(n)
+}
+
+// penalty is the estimate of a scan with n keys, fewer than estimateCap.
+func (s *scan) penalty(n int) int {
 	if s.keep != nil && n > 0 {
 		n += estimateCap // a filtered scan reads more than it keeps
 	}
 	return n
+}
+
+// cheapest returns the first of the scans (nil ones skipped) with the
+// least estimate, and that estimate; ok is false when all are nil. It
+// counts the keys of every scan in lockstep, one key each in turn, so the
+// most selective scan is found after reading about as many keys of each
+// other scan as it has, instead of up to estimateCap of each scan placed
+// before it.
+func cheapest(b *bolt.Bucket, scans []*scan) (best, n int, ok bool) {
+	type counter struct {
+		c    *bolt.Cursor
+		p    int    // the prefix being read
+		k    []byte // the current key; nil before the first
+		n    int
+		done bool
+	}
+	cs := make([]counter, len(scans))
+	live := 0
+	for i, s := range scans {
+		if s != nil {
+			cs[i].c, live = b.Cursor(), live+1
+		} else {
+			cs[i].done = true
+		}
+	}
+	if live == 0 {
+		return 0, 0, false
+	}
+	// step moves counter i to its next key, reporting false at the end.
+	step := func(i int) bool {
+		c, s := &cs[i], scans[i]
+		for c.p < len(s.prefixes) {
+			p := s.prefixes[c.p]
+			if c.k == nil {
+				c.k, _ = c.c.Seek(p)
+			} else {
+				c.k, _ = c.c.Next()
+			}
+			if c.k != nil && bytes.HasPrefix(c.k, p) {
+				c.n++
+				return true
+			}
+			c.p, c.k = c.p+1, nil
+		}
+		return false
+	}
+	// Round r reads key r of each scan. A scan that ends in round r has
+	// r-1 keys; the first to end without a filter (whose estimate is its
+	// count) is the cheapest: every other scan has as many keys or more,
+	// or a filter and an estimate above estimateCap, or came later.
+	for round := 1; round <= estimateCap && live > 0; round++ {
+		for i := range cs {
+			if cs[i].done || step(i) {
+				continue
+			}
+			cs[i].done, live = true, live-1
+			if est := scans[i].penalty(cs[i].n); est == cs[i].n {
+				return i, est, true
+			}
+		}
+	}
+	// No unfiltered scan has fewer than estimateCap keys: the first least
+	// of the estimates from the counts, as estimate would return them.
+	n = math.MaxInt
+	for i, s := range scans {
+		if s == nil {
+			continue
+		}
+		est := estimateCap
+		if cs[i].done {
+			est = s.penalty(cs[i].n)
+		}
+		if est < n {
+			best, n, ok = i, est, true
+		}
+	}
+	return best, n, ok
 }
 
 // ids returns the sorted, distinct ids the scan finds.

@@ -16,8 +16,9 @@ import (
 	"smartd/fhirproxy/search"
 )
 
-// Tx is a write transaction. Reads see the state before the transaction;
-// writes are applied in key order when the Update function returns.
+// Tx is a write transaction. Reads see the state before the transaction,
+// or at the last Flush; writes are applied in key order when the Update
+// function returns or Flush is called.
 type Tx struct {
 	reader
 	s       *Store
@@ -238,8 +239,16 @@ func (tx *Tx) flush() error {
 			return err
 		}
 	}
+	tx.ops = tx.ops[:0]
+	clear(tx.counts)
 	return nil
 }
+
+// Flush applies the writes queued so far, so that the reads after it in
+// this transaction see them: a transaction bundle's GET entries run after
+// its writes and must see them (FHIR R4 §3.1.0.11.2). A resource written
+// before a Flush still cannot be written again in the same transaction.
+func (tx *Tx) Flush() error { return tx.flush() }
 
 // FormatInstant formats t as a FHIR instant with milliseconds, in UTC.
 func FormatInstant(t time.Time) string { return rawjson.FormatInstant(t) }
