@@ -151,6 +151,16 @@ func (s *Server) rewriteAll(rd reader, entries []*bundleEntry, fullURLs map[stri
 			if _, ok := resolved[ref]; ok || failed != nil {
 				return "", false
 			}
+			if _, ok := fullURLs[ref]; !ok && strings.HasPrefix(ref, "urn:") {
+				// A placeholder no entry defines cannot be resolved (R4
+				// §3.1.0.11.2): storing it would leave a dangling reference.
+				resolved[ref] = ""
+				unresolved = append(unresolved, fmt.Sprintf("%s (first in entry %d; no entry has that fullUrl)", ref, e.index))
+				if firstEntry < 0 {
+					firstEntry = e.index
+				}
+				return "", false
+			}
 			typ, query, ok := conditionalRef(ref)
 			if !ok {
 				return "", false
@@ -183,7 +193,7 @@ func (s *Server) rewriteAll(rd reader, entries []*bundleEntry, fullURLs map[stri
 	}
 	if len(unresolved) > 0 {
 		return entryErr(firstEntry, &Error{Status: http.StatusBadRequest, Code: "not-found",
-			Diagnostics: fmt.Sprintf("%d conditional reference(s) match no resource: %s", len(unresolved), strings.Join(unresolved, "; "))})
+			Diagnostics: fmt.Sprintf("%d reference(s) resolve to no resource: %s", len(unresolved), strings.Join(unresolved, "; "))})
 	}
 	target := func(ref string) (string, bool) {
 		if t, ok := fullURLs[ref]; ok {

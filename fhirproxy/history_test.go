@@ -130,5 +130,8 @@ func TestHistory(t *testing.T) {
 	wantError(t, s.get("/_history?_since=yesterday"), http.StatusBadRequest, "invalid", "_since")
 	wantError(t, s.get("/_history?_count=-1"), http.StatusBadRequest, "invalid", "_count")
 	wantError(t, s.get("/Patient/a/_history?bogus=1", "Prefer", "handling=strict"), http.StatusBadRequest, "not-supported", "bogus")
+	// A history bundle cannot report an ignored parameter, so even without
+	// strict handling an unsupported one is refused, never dropped.
+	wantError(t, s.get("/_history?_at=2020"), http.StatusBadRequest, "not-supported", "_at")
 	wantError(t, s.get("/_history?_cursor=!!"), http.StatusBadRequest, "invalid", "_cursor")
 }

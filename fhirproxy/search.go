@@ -176,9 +176,9 @@ func (s *Server) history(rd reader, req *Request) (response, error) {
 		switch k {
 		case "_count", "_since", "_cursor", "_format", "_pretty":
 		default:
-			if req.Strict {
-				return response{}, &Error{Status: http.StatusBadRequest, Code: "not-supported", Diagnostics: "unknown history parameter " + k, Expression: k}
-			}
+			// A history bundle has no place for an outcome entry, so an
+			// unsupported parameter is refused rather than silently ignored.
+			return response{}, &Error{Status: http.StatusBadRequest, Code: "not-supported", Diagnostics: "history supports _count and _since; " + k + " is not supported", Expression: k}
 		}
 	}
 	if c := req.Query.Get("_count"); c != "" {

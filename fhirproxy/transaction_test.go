@@ -188,6 +188,8 @@ var failingLast = []struct {
 		http.StatusNotFound, "not-found", "Bundle.entry[5]"},
 	{"same resource twice", `{"resource":{"resourceType":"Patient","id":"new1"},"request":{"method":"PUT","url":"Patient/new1"}}`,
 		http.StatusBadRequest, "", "Bundle.entry[5]"},
+	{"placeholder no entry defines", `{"resource":{"resourceType":"Observation","status":"final","code":{"text":"x"},"subject":{"reference":"urn:uuid:00000000-0000-4000-8000-00000000dead"}},"request":{"method":"POST","url":"Observation"}}`,
+		http.StatusBadRequest, "not-found", "urn:uuid:00000000-0000-4000-8000-00000000dead"},
 	{"bad conditional create", `{"resource":{"resourceType":"Patient"},"request":{"method":"POST","url":"Patient","ifNoneExist":"nonsense=1"}}`,
 		http.StatusBadRequest, "", "Bundle.entry[5]"},
 }
