@@ -11,7 +11,9 @@ require (
 	github.com/samply/golang-fhir-models/fhir-models v0.3.2
 	go.etcd.io/bbolt v1.5.0
 	golang.org/x/crypto v0.48.0
+	golang.org/x/oauth2 v0.37.0
 	golang.org/x/text v0.34.0
+	golang.org/x/time v0.9.0
 )
 
 require (
@@ -41,6 +43,5 @@ require (
 	golang.org/x/arch v0.22.0 // indirect
 	golang.org/x/net v0.51.0 // indirect
 	golang.org/x/sys v0.45.0 // indirect
-	golang.org/x/time v0.9.0 // indirect
 	google.golang.org/protobuf v1.36.10 // indirect
 )

@@ -248,7 +248,7 @@ func TestSamplesStress(t *testing.T) {
 	s := newServer(t)
 	before := s.fileBytes()
 	r := s.do(http.MethodPost, "", body, "Prefer", "return=minimal")
-	o := wantError(t, r, http.StatusBadRequest, "not-found", "9 conditional reference(s) match no resource")
+	o := wantError(t, r, http.StatusBadRequest, "not-found", "9 reference(s) resolve to no resource")
 	if !strings.Contains(o.Issue[0].Diagnostics, "Practitioner?identifier=http://hl7.org/fhir/sid/us-npi|") {
 		t.Errorf("the refusal does not name the references: %s", o.Issue[0].Diagnostics)
 	}

@@ -17,6 +17,10 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"smartd/apps/registry"
+	"smartd/authz"
+	"smartd/authz/clientauth"
+	"smartd/authz/keys"
 	"smartd/fhirproxy"
 	"smartd/fhirproxy/store"
 	"smartd/testdata/bundles"
@@ -44,23 +48,49 @@ type Config struct {
 	// Started is the CapabilityStatement's date; zero means the time New
 	// runs (tests fix it for a golden file).
 	Started time.Time
+
+	// AllowPrivateJWKSURI lets apps register, and the token endpoint
+	// fetch, a jwks_uri on a loopback or private address, over http
+	// (development only: -allow-private-jwks-uri).
+	AllowPrivateJWKSURI bool
+	// Registration is the dynamic registration policy; "" means open.
+	Registration authz.RegistrationPolicy
+	// RegistrationToken is the initial access token the token
+	// registration policy requires (SMARTD_REGISTRATION_TOKEN).
+	RegistrationToken string
+	// RegistrationPerMinute bounds open registrations per client address
+	// and minute; zero means 10.
+	RegistrationPerMinute int
+	// AccessTokenLifetime is how long access tokens live; zero means five
+	// minutes, the most allowed.
+	AccessTokenLifetime time.Duration
+	// KeyPassphrase seals the signing keys at rest
+	// (SMARTD_KEY_PASSPHRASE); "" stores them in the clear.
+	KeyPassphrase string
+	// Now is the authorization server's clock; nil means time.Now.
+	Now func() time.Time
 }
 
 // Server is a configured smartd: its store and its router.
 type Server struct {
-	cfg    Config
-	store  *store.Store
-	fhir   *fhirproxy.Server
-	router *gin.Engine
-	log    *slog.Logger
+	cfg     Config
+	store   *store.Store
+	fhir    *fhirproxy.Server
+	apps    *registry.Store
+	keys    *keys.Keys
+	clients *clientauth.Authenticator
+	authz   *authz.Server
+	router  *gin.Engine
+	log     *slog.Logger
 }
 
 // StoreFile is the name of the bbolt file in the data directory.
 const StoreFile = "smartd.db"
 
 // New opens the store in cfg.DataDir (failing at once if another process
-// holds it), loads the sample patients when it is empty, and builds the
-// router.
+// holds it), opens the app registry, signing keys, client authenticator
+// and revocations over the same file, loads the sample patients when the
+// store is empty, and builds the router.
 func New(cfg Config) (*Server, error) {
 	if cfg.Addr == "" {
 		cfg.Addr = "127.0.0.1:8080"
@@ -86,20 +116,69 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	fhir, err := fhirproxy.New(st, cfg.BaseURL+"/fhir", fhirproxy.Options{Log: cfg.Log, MaxBody: cfg.MaxBody, Version: cfg.Version, Started: cfg.Started})
-	if err != nil {
-		st.Close()
+	s := &Server{cfg: cfg, store: st, log: cfg.Log}
+	if err := s.openAuthz(); err != nil {
+		s.Close()
 		return nil, err
 	}
-	s := &Server{cfg: cfg, store: st, fhir: fhir, log: cfg.Log}
+	s.fhir, err = fhirproxy.New(st, cfg.BaseURL+"/fhir", fhirproxy.Options{
+		Log: cfg.Log, MaxBody: cfg.MaxBody, Version: cfg.Version, Started: cfg.Started,
+		OAuth: &fhirproxy.OAuthURIs{
+			Token: s.authz.TokenURL(), Register: s.authz.RegisterURL(),
+			Introspect: s.authz.IntrospectURL(), Revoke: s.authz.RevokeURL(),
+		},
+	})
+	if err != nil {
+		s.Close()
+		return nil, err
+	}
 	if !cfg.NoSamples {
 		if err := s.loadSamples(); err != nil {
-			st.Close()
+			s.Close()
 			return nil, err
 		}
 	}
 	s.router = s.routes()
 	return s, nil
+}
+
+// openAuthz opens the authorization server's parts over the store's file:
+// each owns its buckets.
+func (s *Server) openAuthz() error {
+	cfg, db := s.cfg, s.store.DB()
+	var err error
+	s.apps, err = registry.Open(db, registry.Options{
+		Validate: registry.ValidateOptions{AllowPrivateJWKSURI: cfg.AllowPrivateJWKSURI}, Now: cfg.Now,
+	})
+	if err != nil {
+		return err
+	}
+	if s.keys, err = keys.Open(db, keys.Options{Passphrase: cfg.KeyPassphrase, Now: cfg.Now}); err != nil {
+		return err
+	}
+	s.clients, err = clientauth.New(s.apps, db, clientauth.Options{Now: cfg.Now, AllowPrivateJWKSURI: cfg.AllowPrivateJWKSURI})
+	if err != nil {
+		return err
+	}
+	revoked, err := authz.OpenRevocations(db, cfg.Now)
+	if err != nil {
+		return err
+	}
+	s.authz, err = authz.New(authz.Options{
+		BaseURL:               cfg.BaseURL,
+		Issuer:                cfg.BaseURL + "/fhir",
+		Apps:                  s.apps,
+		Keys:                  s.keys,
+		Clients:               s.clients,
+		Revocations:           revoked,
+		AccessTokenLifetime:   cfg.AccessTokenLifetime,
+		Registration:          cfg.Registration,
+		RegistrationToken:     cfg.RegistrationToken,
+		RegistrationPerMinute: cfg.RegistrationPerMinute,
+		Now:                   cfg.Now,
+		Log:                   cfg.Log,
+	})
+	return err
 }
 
 // DefaultBaseURL is the base URL a listen address implies: its host, or
@@ -151,12 +230,37 @@ func (s *Server) routes() *gin.Engine {
 	r.Use(requestID(), accessLog(s.log), recovery(s.log))
 	r.GET("/healthz", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) })
 	r.GET("/readyz", s.ready)
-	fhir := gin.WrapH(s.fhir)
+	fhir := s.fhirRoutes()
 	mount := s.fhir.Mount()
 	r.Any(mount, fhir)
 	r.Any(mount+"/*path", fhir)
+	base, _ := url.Parse(s.cfg.BaseURL)
+	r.Any(base.Path+authz.AuthPrefix+"/*path", gin.WrapH(s.authz.Handler()))
 	r.GET("/", s.home)
 	return r
+}
+
+// fhirRoutes dispatches below the FHIR base. gin cannot register
+// /fhir/.well-known/... beside the /fhir/*path catch-all, so the SMART
+// discovery documents are picked out here and go to the authorization
+// server; every other path is the FHIR API. CORS: any origin may read the
+// discovery documents and the CapabilityStatement, the origins of
+// registered apps the rest (SMART App Launch 2.2, "Considerations for
+// CORS support").
+func (s *Server) fhirRoutes() gin.HandlerFunc {
+	discovery := s.authz.Handler()
+	metadata := authz.PublicCORS(s.fhir)
+	api := authz.RegisteredCORS(s.authz.Origins().Allowed)(s.fhir)
+	return func(c *gin.Context) {
+		switch p := c.Param("path"); p {
+		case authz.SMARTConfigurationPath, authz.OpenIDConfigurationPath:
+			discovery.ServeHTTP(c.Writer, c.Request)
+		case "/metadata", "/metadata/":
+			metadata.ServeHTTP(c.Writer, c.Request)
+		default:
+			api.ServeHTTP(c.Writer, c.Request)
+		}
+	}
 }
 
 // ready reports whether the store answers.
@@ -185,8 +289,21 @@ func (s *Server) FHIR() *fhirproxy.Server { return s.fhir }
 // BaseURL returns the public base URL.
 func (s *Server) BaseURL() string { return s.cfg.BaseURL }
 
-// Close closes the store.
-func (s *Server) Close() error { return s.store.Close() }
+// Authz returns the authorization server.
+func (s *Server) Authz() *authz.Server { return s.authz }
+
+// Close flushes the client authenticator's replay cache and closes the
+// store.
+func (s *Server) Close() error {
+	var err error
+	if s.clients != nil {
+		err = s.clients.Close()
+	}
+	if cerr := s.store.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
 
 // Run serves on ln (or listens on cfg.Addr when ln is nil) until ctx is
 // done, then shuts down gracefully: in-flight requests finish (within
@@ -218,7 +335,7 @@ func (s *Server) Run(ctx context.Context, ln net.Listener) error {
 	}()
 	select {
 	case err := <-errc:
-		s.store.Close()
+		s.Close()
 		return err
 	case <-ctx.Done():
 	}
@@ -226,7 +343,7 @@ func (s *Server) Run(ctx context.Context, ln net.Listener) error {
 	sctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	err := srv.Shutdown(sctx)
-	if cerr := s.store.Close(); err == nil {
+	if cerr := s.Close(); err == nil {
 		err = cerr
 	}
 	return err

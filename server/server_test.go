@@ -69,6 +69,18 @@ func TestRoutes(t *testing.T) {
 		{"GET", "/fhir/Patient/nope", 404, "application/fhir+json", `"not-found"`},
 		{"PATCH", "/fhir/Patient/smart-patient-1", 405, "application/fhir+json", `"OperationOutcome"`},
 		{"GET", "/nowhere", 404, "", ""},
+		{"GET", "/fhir/.well-known/smart-configuration", 200, "application/json", `"token_endpoint"`},
+		{"GET", "/fhir/.well-known/openid-configuration", 200, "application/json", `"id_token_signing_alg_values_supported"`},
+		{"POST", "/fhir/.well-known/smart-configuration", 405, "application/json", `"invalid_request"`},
+		{"GET", "/fhir/.well-known/other", 404, "application/fhir+json", `"OperationOutcome"`},
+		{"GET", "/auth/jwks", 200, "application/json", `"keys"`},
+		{"POST", "/auth/token", 400, "application/json", `"invalid_request"`},
+		{"GET", "/auth/token", 405, "application/json", `"invalid_request"`},
+		{"POST", "/auth/introspect", 400, "application/json", `"invalid_request"`},
+		{"POST", "/auth/revoke", 400, "application/json", `"invalid_request"`},
+		{"POST", "/auth/register", 400, "application/json", `"invalid_client_metadata"`},
+		{"GET", "/auth/register/nobody", 401, "application/json", `"invalid_token"`},
+		{"GET", "/auth/nowhere", 404, "", ""},
 	} {
 		req, _ := http.NewRequest(tc.method, ts.URL+tc.path, nil)
 		resp, err := client.Do(req)

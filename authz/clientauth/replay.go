@@ -93,7 +93,7 @@ func openReplayCache(db *bolt.DB, now func() time.Time) (*replayCache, error) {
 	if db.IsReadOnly() {
 		return nil, errors.New("clientauth: the database is read-only; the jti replay cache must write")
 	}
-	r := &replayCache{db: db, now: now, stop: make(chan struct{}), done: make(chan struct{})}
+	r := &replayCache{db: db, now: now, stop: make(chan struct{}), done: make(chan struct{}), lastSweep: now()}
 	for i := range r.shards {
 		r.shards[i].seen = map[jtiDigest]int64{}
 	}
@@ -202,6 +202,12 @@ func (r *replayCache) flush(now time.Time, force bool) error {
 			s.mu.Unlock()
 		}
 	}
+	if sweep && !r.anyExpired(nowUnix) {
+		// Nothing in the bucket to evict: no write transaction, so an idle
+		// server leaves the data file untouched.
+		sweep = false
+		r.lastSweep = now
+	}
 	if len(recs) == 0 && !sweep {
 		return nil
 	}
@@ -246,4 +252,16 @@ func (r *replayCache) flush(now time.Time, force bool) error {
 		r.lastSweep = now
 	}
 	return nil
+}
+
+// anyExpired reports whether the bucket's oldest record (keys start with
+// their expiry) has expired.
+func (r *replayCache) anyExpired(nowUnix int64) bool {
+	expired := false
+	r.db.View(func(tx *bolt.Tx) error {
+		k, _ := tx.Bucket(bucketJTI).Cursor().First()
+		expired = len(k) >= 8 && int64(binary.BigEndian.Uint64(k)) < nowUnix
+		return nil
+	})
+	return expired
 }

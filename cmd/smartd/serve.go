@@ -7,7 +7,9 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"time"
 
+	"smartd/authz"
 	"smartd/server"
 )
 
@@ -17,6 +19,11 @@ type serveConfig struct {
 	maxBodyMB       int64
 	logLevel        string
 	noSamples       bool
+
+	allowPrivateJWKSURI bool
+	registration        string
+	registrationToken   string
+	accessTokenLifetime time.Duration
 }
 
 func serveFlags(out io.Writer) (*flag.FlagSet, *serveConfig) {
@@ -28,6 +35,10 @@ func serveFlags(out io.Writer) (*flag.FlagSet, *serveConfig) {
 	fs.Int64Var(&c.maxBodyMB, "max-body-mb", 128, "largest request body in `MiB` (env SMARTD_MAX_BODY_MB)")
 	fs.StringVar(&c.logLevel, "log-level", "info", "log `level`: debug, info, warn or error (env SMARTD_LOG_LEVEL)")
 	fs.BoolVar(&c.noSamples, "no-samples", false, "do not load the sample patients into an empty store (env SMARTD_NO_SAMPLES)")
+	fs.BoolVar(&c.allowPrivateJWKSURI, "allow-private-jwks-uri", false, "development only: accept and fetch client jwks_uri on loopback and private addresses, over http (env SMARTD_ALLOW_PRIVATE_JWKS_URI)")
+	fs.StringVar(&c.registration, "registration", "open", "dynamic client registration `policy`: open (rate-limited; a sandbox setting), token (needs SMARTD_REGISTRATION_TOKEN) or closed (env SMARTD_REGISTRATION)")
+	fs.StringVar(&c.registrationToken, "registration-token", "", "initial access `token` for -registration token; prefer the environment variable, which ps does not show (env SMARTD_REGISTRATION_TOKEN)")
+	fs.DurationVar(&c.accessTokenLifetime, "access-token-lifetime", authz.MaxAccessTokenLifetime, "access token `lifetime`, at most 5m (env SMARTD_ACCESS_TOKEN_LIFETIME)")
 	return fs, c
 }
 
@@ -44,7 +55,20 @@ func (cl *cli) serve(ctx context.Context, args []string) error {
 	if err := level.UnmarshalText([]byte(c.logLevel)); err != nil {
 		return fmt.Errorf("-log-level: %v", err)
 	}
+	policy, err := authz.ParseRegistrationPolicy(c.registration)
+	if err != nil {
+		return fmt.Errorf("-registration: %v", err)
+	}
+	if policy == authz.RegistrationToken && c.registrationToken == "" {
+		return fmt.Errorf("-registration token needs the initial access token in SMARTD_REGISTRATION_TOKEN")
+	}
+	if c.accessTokenLifetime < time.Second || c.accessTokenLifetime > authz.MaxAccessTokenLifetime {
+		return fmt.Errorf("-access-token-lifetime %v is not between 1s and %v", c.accessTokenLifetime, authz.MaxAccessTokenLifetime)
+	}
 	log := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: level}))
+	if c.allowPrivateJWKSURI {
+		log.Warn("-allow-private-jwks-uri is set: clients may make this server fetch from loopback and private addresses; use it for development only")
+	}
 	// Listen first, so that a port of 0 and the base URL agree.
 	ln, err := net.Listen("tcp", c.addr)
 	if err != nil {
@@ -57,6 +81,8 @@ func (cl *cli) serve(ctx context.Context, args []string) error {
 	srv, err := server.New(server.Config{
 		Addr: ln.Addr().String(), DataDir: c.data, BaseURL: base, TLSCert: c.tlsCert, TLSKey: c.tlsKey,
 		MaxBody: c.maxBodyMB << 20, NoSamples: c.noSamples, Log: log, Version: version,
+		AllowPrivateJWKSURI: c.allowPrivateJWKSURI, Registration: policy, RegistrationToken: c.registrationToken,
+		AccessTokenLifetime: c.accessTokenLifetime, KeyPassphrase: cl.getenv("SMARTD_KEY_PASSPHRASE"),
 	})
 	if err != nil {
 		ln.Close()
@@ -66,6 +92,11 @@ func (cl *cli) serve(ctx context.Context, args []string) error {
 	fmt.Fprintf(stdout, "smartd %s listening on %s\n", version, ln.Addr())
 	fmt.Fprintf(stdout, "  FHIR base:   %s/fhir\n", base)
 	fmt.Fprintf(stdout, "  metadata:    %s/fhir/metadata\n", base)
+	fmt.Fprintf(stdout, "  discovery:   %s/fhir%s\n", base, authz.SMARTConfigurationPath)
+	fmt.Fprintf(stdout, "  token:       %s\n", srv.Authz().TokenURL())
+	if u := srv.Authz().RegisterURL(); u != "" {
+		fmt.Fprintf(stdout, "  register:    %s (%s)\n", u, policy)
+	}
 	fmt.Fprintf(stdout, "  health:      %s/healthz\n", base)
 	fmt.Fprintf(stdout, "  data:        %s\n", c.data)
 	return srv.Run(ctx, ln)

@@ -133,8 +133,21 @@ func Open(path string, opts Options) (*Store, error) {
 	return s, nil
 }
 
-// Close closes the file.
-func (s *Store) Close() error { return s.db.Close() }
+// Close closes the file, first writing bbolt's list of free pages, which
+// the store's commits skip (NoFreelistSync, for write speed): with it the
+// next Open reads one page instead of walking every page of the file,
+// which takes 0.16 s at 92,000 resources and, at 920,000 (a 7 GB file not
+// in the page cache), minutes. After a crash Open walks the file again.
+func (s *Store) Close() error {
+	if !s.db.IsReadOnly() {
+		s.db.NoFreelistSync = false
+		if err := s.db.Update(func(*bolt.Tx) error { return nil }); err != nil && !errors.Is(err, bolt.ErrDatabaseNotOpen) {
+			s.db.Close()
+			return err
+		}
+	}
+	return s.db.Close()
+}
 
 // DB returns the underlying bbolt database, for packages that keep their
 // own buckets in the same file.

@@ -1,0 +1,79 @@
+package authz
+
+import (
+	"encoding/base64"
+	"io"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+
+	"smartd/authz/oauth"
+)
+
+// AccessTokenClaims are the claims of smartd's access tokens: RFC 9068
+// §2.2's iss, exp, aud, sub, client_id, iat and jti, and the granted
+// scope. iss and aud are the FHIR base; for client_credentials sub is the
+// client_id (RFC 9068 §2.2: the client acting on its own behalf).
+type AccessTokenClaims struct {
+	jwt.RegisteredClaims
+	ClientID string `json:"client_id"`
+	Scope    string `json:"scope"`
+}
+
+// jtiBytes is the entropy of a token id: 128 bits make a collision
+// across every token ever issued negligible.
+const jtiBytes = 16
+
+// newJTI returns a fresh token id, base64url.
+func newJTI(r io.Reader) (string, error) {
+	b := make([]byte, jtiBytes)
+	if _, err := io.ReadFull(r, b); err != nil {
+		return "", err
+	}
+	return base64.RawURLEncoding.EncodeToString(b), nil
+}
+
+// issued is a minted access token.
+type issued struct {
+	token  string
+	claims AccessTokenClaims
+}
+
+// mintAccessToken signs an access token for clientID, subject sub, with
+// the granted scope, living Options.AccessTokenLifetime from now.
+func (s *Server) mintAccessToken(clientID, sub, granted string) (issued, error) {
+	jti, err := newJTI(s.opts.Rand)
+	if err != nil {
+		return issued{}, oauth.Internal(err)
+	}
+	now := s.opts.Now().Truncate(time.Second)
+	c := AccessTokenClaims{
+		RegisteredClaims: jwt.RegisteredClaims{
+			Issuer:    s.opts.Issuer,
+			Subject:   sub,
+			Audience:  jwt.ClaimStrings{s.opts.Issuer},
+			ExpiresAt: jwt.NewNumericDate(now.Add(s.opts.AccessTokenLifetime)),
+			IssuedAt:  jwt.NewNumericDate(now),
+			ID:        jti,
+		},
+		ClientID: clientID,
+		Scope:    granted,
+	}
+	tok, err := s.opts.Keys.SignAccessToken(c)
+	if err != nil {
+		return issued{}, oauth.Internal(err)
+	}
+	return issued{tok, c}, nil
+}
+
+// verifyAccessToken verifies one of our access tokens: signature, typ,
+// exp, iss and aud the FHIR base, and not revoked. Any failure is
+// reported as "not a valid token" without detail.
+func (s *Server) verifyAccessToken(token string) (*AccessTokenClaims, bool) {
+	var c AccessTokenClaims
+	_, err := s.opts.Keys.VerifyAccessToken(token, &c, jwt.WithIssuer(s.opts.Issuer), jwt.WithAudience(s.opts.Issuer), jwt.WithIssuedAt())
+	if err != nil || c.ID == "" || s.opts.Revocations.Revoked(c.ID) {
+		return nil, false
+	}
+	return &c, true
+}
