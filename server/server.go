@@ -11,16 +11,19 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"os"
 	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
 
+	"smartd/admin"
 	"smartd/apps/registry"
 	"smartd/authz"
 	"smartd/authz/clientauth"
 	"smartd/authz/keys"
+	"smartd/authz/scope"
 	"smartd/fhirproxy"
 	"smartd/fhirproxy/store"
 	"smartd/testdata/bundles"
@@ -69,6 +72,14 @@ type Config struct {
 	KeyPassphrase string
 	// Now is the authorization server's clock; nil means time.Now.
 	Now func() time.Time
+
+	// NoDemoApps skips registering the demo clients (demo-backend and
+	// demo-public) on the first start in a new data directory.
+	NoDemoApps bool
+	// AdminToken is the admin API's bearer token (SMARTD_ADMIN_TOKEN);
+	// "" reads it from AdminTokenFile in the data directory, which the
+	// first start writes (0600).
+	AdminToken string
 }
 
 // Server is a configured smartd: its store and its router.
@@ -80,8 +91,11 @@ type Server struct {
 	keys    *keys.Keys
 	clients *clientauth.Authenticator
 	authz   *authz.Server
+	admin   *admin.API
 	router  *gin.Engine
 	log     *slog.Logger
+	// adminTokenFile is where the admin token is, "" when configured.
+	adminTokenFile string
 }
 
 // StoreFile is the name of the bbolt file in the data directory.
@@ -112,7 +126,10 @@ func New(cfg Config) (*Server, error) {
 		return nil, fmt.Errorf("-base-url %q is not an absolute URL", cfg.BaseURL)
 	}
 	cfg.BaseURL = strings.TrimSuffix(u.String(), "/")
-	st, err := store.Open(filepath.Join(cfg.DataDir, StoreFile), store.Options{})
+	dbFile := filepath.Join(cfg.DataDir, StoreFile)
+	_, statErr := os.Stat(dbFile)
+	fresh := errors.Is(statErr, fs.ErrNotExist)
+	st, err := store.Open(dbFile, store.Options{})
 	if err != nil {
 		return nil, err
 	}
@@ -121,6 +138,21 @@ func New(cfg Config) (*Server, error) {
 		s.Close()
 		return nil, err
 	}
+	if fresh && !cfg.NoDemoApps {
+		if err := s.demoApps(); err != nil {
+			s.Close()
+			return nil, err
+		}
+	}
+	token, tokenFile, err := adminToken(cfg)
+	if err == nil {
+		s.admin, err = admin.New(admin.Options{Apps: s.apps, Keys: s.keys, Token: token, Log: cfg.Log})
+	}
+	if err != nil {
+		s.Close()
+		return nil, err
+	}
+	s.adminTokenFile = tokenFile
 	s.fhir, err = fhirproxy.New(st, cfg.BaseURL+"/fhir", fhirproxy.Options{
 		Log: cfg.Log, MaxBody: cfg.MaxBody, Version: cfg.Version, Started: cfg.Started,
 		OAuth: &fhirproxy.OAuthURIs{
@@ -175,6 +207,7 @@ func (s *Server) openAuthz() error {
 		Registration:          cfg.Registration,
 		RegistrationToken:     cfg.RegistrationToken,
 		RegistrationPerMinute: cfg.RegistrationPerMinute,
+		Grant:                 scope.GrantOptions{Supports: SupportsScopeParam},
 		Now:                   cfg.Now,
 		Log:                   cfg.Log,
 	})
@@ -236,6 +269,7 @@ func (s *Server) routes() *gin.Engine {
 	r.Any(mount+"/*path", fhir)
 	base, _ := url.Parse(s.cfg.BaseURL)
 	r.Any(base.Path+authz.AuthPrefix+"/*path", gin.WrapH(s.authz.Handler()))
+	r.Any(base.Path+AdminAPIPrefix+"/*path", gin.WrapH(http.StripPrefix(base.Path+AdminAPIPrefix, s.admin)))
 	r.GET("/", s.home)
 	return r
 }
@@ -291,6 +325,14 @@ func (s *Server) BaseURL() string { return s.cfg.BaseURL }
 
 // Authz returns the authorization server.
 func (s *Server) Authz() *authz.Server { return s.authz }
+
+// AdminAPIPrefix is where the admin API (package admin) is served, below
+// the base URL.
+const AdminAPIPrefix = "/admin/api"
+
+// AdminTokenFile returns the file that holds the admin token, or "" when
+// the token was configured (Config.AdminToken).
+func (s *Server) AdminTokenFile() string { return s.adminTokenFile }
 
 // Close flushes the client authenticator's replay cache and closes the
 // store.

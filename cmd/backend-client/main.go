@@ -8,18 +8,25 @@
 // Usage:
 //
 //	go run ./cmd/backend-client [-fhir http://127.0.0.1:8080/fhir] [-scope 'system/*.rs']
+//	go run ./cmd/backend-client -client-id demo-backend -key data/demo-backend-key.pem
 //
-// Each run registers a new client; a real backend service registers once
-// and keeps its key and client_id.
+// Without -client-id each run registers a new client; a real backend
+// service registers once and keeps its key and client_id, as the second
+// form does: it uses a registered client and its EC private key (PKCS #8
+// or SEC 1 PEM), whose kid defaults to the key's RFC 7638 thumbprint.
 package main
 
 import (
 	"bytes"
+	"crypto"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
+	"crypto/x509"
+	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
+	"encoding/pem"
 	"flag"
 	"fmt"
 	"io"
@@ -38,14 +45,69 @@ const jwtBearer = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 func main() {
 	fhir := flag.String("fhir", "http://127.0.0.1:8080/fhir", "the FHIR base `URL` of the server")
 	scope := flag.String("scope", "system/*.rs", "the `scopes` to register and ask for")
+	clientID := flag.String("client-id", "", "use this registered client instead of registering one (with -key)")
+	keyFile := flag.String("key", "", "the registered client's EC private key `file` (PEM)")
+	kid := flag.String("kid", "", "the registered key's kid; defaults to its RFC 7638 thumbprint")
 	flag.Parse()
-	if err := run(strings.TrimSuffix(*fhir, "/"), *scope, os.Stdout); err != nil {
+	c := client{id: *clientID, kid: *kid}
+	if (*clientID == "") != (*keyFile == "") {
+		fmt.Fprintln(os.Stderr, "backend-client: -client-id and -key go together")
+		os.Exit(2)
+	}
+	if *keyFile != "" {
+		var err error
+		if c.key, err = readKey(*keyFile); err != nil {
+			fmt.Fprintln(os.Stderr, "backend-client:", err)
+			os.Exit(1)
+		}
+	}
+	if err := run(strings.TrimSuffix(*fhir, "/"), *scope, c, os.Stdout); err != nil {
 		fmt.Fprintln(os.Stderr, "backend-client:", err)
 		os.Exit(1)
 	}
 }
 
-func run(fhir, scope string, out io.Writer) error {
+// client is a registered client: its id, key and the key's kid. The zero
+// value means "register a new one".
+type client struct {
+	id, kid string
+	key     *ecdsa.PrivateKey
+}
+
+// readKey reads an EC private key from a PEM file.
+func readKey(file string) (*ecdsa.PrivateKey, error) {
+	b, err := os.ReadFile(file)
+	if err != nil {
+		return nil, err
+	}
+	blk, _ := pem.Decode(b)
+	if blk == nil {
+		return nil, fmt.Errorf("%s holds no PEM block", file)
+	}
+	if k, err := x509.ParseECPrivateKey(blk.Bytes); err == nil {
+		return k, nil
+	}
+	k, err := x509.ParsePKCS8PrivateKey(blk.Bytes)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", file, err)
+	}
+	ec, ok := k.(*ecdsa.PrivateKey)
+	if !ok {
+		return nil, fmt.Errorf("%s holds a %T, not an EC private key", file, k)
+	}
+	return ec, nil
+}
+
+// thumbprint is the RFC 7638 SHA-256 thumbprint of key's public half.
+func thumbprint(key *ecdsa.PrivateKey) (string, error) {
+	t, err := (&jose.JSONWebKey{Key: key.Public()}).Thumbprint(crypto.SHA256)
+	if err != nil {
+		return "", err
+	}
+	return base64.RawURLEncoding.EncodeToString(t), nil
+}
+
+func run(fhir, scope string, c client, out io.Writer) error {
 	// 1. Discovery: the endpoints come from the SMART configuration.
 	var conf struct {
 		TokenEndpoint         string `json:"token_endpoint"`
@@ -54,6 +116,17 @@ func run(fhir, scope string, out io.Writer) error {
 	}
 	if err := call("GET", fhir+"/.well-known/smart-configuration", "", nil, &conf); err != nil {
 		return err
+	}
+	if c.key != nil {
+		kid := c.kid
+		if kid == "" {
+			var err error
+			if kid, err = thumbprint(c.key); err != nil {
+				return err
+			}
+		}
+		fmt.Fprintf(out, "using client_id %s, key %s\n", c.id, kid)
+		return token(conf.TokenEndpoint, conf.IntrospectionEndpoint, scope, c.key, kid, c.id, out)
 	}
 	if conf.RegistrationEndpoint == "" {
 		return fmt.Errorf("the server does not offer dynamic registration")
@@ -80,16 +153,21 @@ func run(fhir, scope string, out io.Writer) error {
 		return err
 	}
 	fmt.Fprintf(out, "registered client_id %s\n", client.ClientID)
+	return token(conf.TokenEndpoint, conf.IntrospectionEndpoint, scope, key, kid, client.ClientID, out)
+}
 
+// token gets an access token with the client_credentials grant and
+// introspects it.
+func token(tokenURL, introspectURL, scope string, key *ecdsa.PrivateKey, kid, clientID string, out io.Writer) error {
 	// 3. The token request: a signed assertion, aud the token URL.
 	form := url.Values{
 		"grant_type":            {"client_credentials"},
 		"scope":                 {scope},
 		"client_assertion_type": {jwtBearer},
-		"client_assertion":      {assertion(key, kid, client.ClientID, conf.TokenEndpoint)},
+		"client_assertion":      {assertion(key, kid, clientID, tokenURL)},
 	}
 	var tok map[string]any
-	if err := call("POST", conf.TokenEndpoint, "application/x-www-form-urlencoded", []byte(form.Encode()), &tok); err != nil {
+	if err := call("POST", tokenURL, "application/x-www-form-urlencoded", []byte(form.Encode()), &tok); err != nil {
 		return err
 	}
 	show(out, "token response", tok)
@@ -98,10 +176,10 @@ func run(fhir, scope string, out io.Writer) error {
 	form = url.Values{
 		"token":                 {tok["access_token"].(string)},
 		"client_assertion_type": {jwtBearer},
-		"client_assertion":      {assertion(key, kid, client.ClientID, conf.IntrospectionEndpoint)},
+		"client_assertion":      {assertion(key, kid, clientID, introspectURL)},
 	}
 	var info map[string]any
-	if err := call("POST", conf.IntrospectionEndpoint, "application/x-www-form-urlencoded", []byte(form.Encode()), &info); err != nil {
+	if err := call("POST", introspectURL, "application/x-www-form-urlencoded", []byte(form.Encode()), &info); err != nil {
 		return err
 	}
 	show(out, "introspection", info)

@@ -19,6 +19,8 @@ type serveConfig struct {
 	maxBodyMB       int64
 	logLevel        string
 	noSamples       bool
+	noDemoApps      bool
+	adminToken      string
 
 	allowPrivateJWKSURI bool
 	registration        string
@@ -35,6 +37,8 @@ func serveFlags(out io.Writer) (*flag.FlagSet, *serveConfig) {
 	fs.Int64Var(&c.maxBodyMB, "max-body-mb", 128, "largest request body in `MiB` (env SMARTD_MAX_BODY_MB)")
 	fs.StringVar(&c.logLevel, "log-level", "info", "log `level`: debug, info, warn or error (env SMARTD_LOG_LEVEL)")
 	fs.BoolVar(&c.noSamples, "no-samples", false, "do not load the sample patients into an empty store (env SMARTD_NO_SAMPLES)")
+	fs.BoolVar(&c.noDemoApps, "no-demo-apps", false, "do not register the demo clients (demo-backend, demo-public) in a new data directory (env SMARTD_NO_DEMO_APPS)")
+	fs.StringVar(&c.adminToken, "admin-token", "", "bearer `token` of the admin API (at least 16 characters); default: generated into <data>/admin-token; prefer the environment variable (env SMARTD_ADMIN_TOKEN)")
 	fs.BoolVar(&c.allowPrivateJWKSURI, "allow-private-jwks-uri", false, "development only: accept and fetch client jwks_uri on loopback and private addresses, over http (env SMARTD_ALLOW_PRIVATE_JWKS_URI)")
 	fs.StringVar(&c.registration, "registration", "open", "dynamic client registration `policy`: open (rate-limited; a sandbox setting), token (needs SMARTD_REGISTRATION_TOKEN) or closed (env SMARTD_REGISTRATION)")
 	fs.StringVar(&c.registrationToken, "registration-token", "", "initial access `token` for -registration token; prefer the environment variable, which ps does not show (env SMARTD_REGISTRATION_TOKEN)")
@@ -83,6 +87,7 @@ func (cl *cli) serve(ctx context.Context, args []string) error {
 		MaxBody: c.maxBodyMB << 20, NoSamples: c.noSamples, Log: log, Version: version,
 		AllowPrivateJWKSURI: c.allowPrivateJWKSURI, Registration: policy, RegistrationToken: c.registrationToken,
 		AccessTokenLifetime: c.accessTokenLifetime, KeyPassphrase: cl.getenv("SMARTD_KEY_PASSPHRASE"),
+		NoDemoApps: c.noDemoApps, AdminToken: c.adminToken,
 	})
 	if err != nil {
 		ln.Close()
@@ -98,6 +103,11 @@ func (cl *cli) serve(ctx context.Context, args []string) error {
 		fmt.Fprintf(stdout, "  register:    %s (%s)\n", u, policy)
 	}
 	fmt.Fprintf(stdout, "  health:      %s/healthz\n", base)
+	if f := srv.AdminTokenFile(); f != "" {
+		fmt.Fprintf(stdout, "  admin API:   %s%s (bearer token in %s)\n", base, server.AdminAPIPrefix, f)
+	} else {
+		fmt.Fprintf(stdout, "  admin API:   %s%s (bearer token from -admin-token)\n", base, server.AdminAPIPrefix)
+	}
 	fmt.Fprintf(stdout, "  data:        %s\n", c.data)
 	return srv.Run(ctx, ln)
 }
