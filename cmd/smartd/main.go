@@ -7,6 +7,7 @@
 //	smartd [serve] [flags]        serve (the default)
 //	smartd import [flags] PATH... load bundle files or folders
 //	smartd bench [flags]          load-test a running smartd over loopback
+//	smartd bench-token [flags]    load-test its token endpoint over loopback
 //	smartd apps COMMAND [flags]   add, list, show, remove, export, import apps
 //	smartd keys rotate|list       rotate or list the signing keys
 //
@@ -58,6 +59,7 @@ func commands() []command {
 		{"serve", "serve the FHIR API (the default when no subcommand is given)", (*cli).serve},
 		{"import", "load FHIR bundle files or folders (.json, .json.gz) into the data directory", (*cli).importBundles},
 		{"bench", "load-test a running smartd on this machine (loopback only): requests/s and latency percentiles", (*cli).bench},
+		{"bench-token", "load-test the token endpoint (client_credentials, pre-signed assertions; loopback only): tokens/s", (*cli).benchToken},
 		{"apps", "manage app registrations: add, list, show, remove, export, import", (*cli).apps},
 		{"keys", "manage the token signing keys: rotate, list", (*cli).keys},
 	}
