@@ -138,6 +138,9 @@ func TestBatchConditionalCreate(t *testing.T) {
 		if a.Resource == nil || b.Resource == nil || resourceID(t, a.Resource) != resourceID(t, b.Resource) {
 			t.Errorf("entry %d: created %s, found %s", i, a.Resource, b.Resource)
 		}
+		if b.Response.Location == "" || b.Response.Location != a.Response.Location {
+			t.Errorf("entry %d: found location %q, want %q as created", i, b.Response.Location, a.Response.Location)
+		}
 	}
 	if diff := cmp.Diff(map[string]int{"Practitioner": 1, "Organization": 1}, s.counts()); diff != "" {
 		t.Errorf("counts (-want +got):\n%s", diff)

@@ -127,6 +127,12 @@ func TestHistory(t *testing.T) {
 		t.Errorf("paged instance history (-want +got):\n%s", diff)
 	}
 
+	// The history of a resource that never existed is 404, as a read is
+	// (HAPI FHIR answers the same); a deleted one keeps its history.
+	wantError(t, s.get("/Patient/nobody/_history"), http.StatusNotFound, "not-found", "")
+	if r := s.get("/Patient/b/_history"); r.Status != http.StatusOK {
+		t.Errorf("history of a deleted patient: %d %s", r.Status, r.Body)
+	}
 	wantError(t, s.get("/_history?_since=yesterday"), http.StatusBadRequest, "invalid", "_since")
 	wantError(t, s.get("/_history?_count=-1"), http.StatusBadRequest, "invalid", "_count")
 	wantError(t, s.get("/Patient/a/_history?bogus=1", "Prefer", "handling=strict"), http.StatusBadRequest, "not-supported", "bogus")

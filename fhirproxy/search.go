@@ -2,6 +2,7 @@ package fhirproxy
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -194,6 +195,12 @@ func (s *Server) history(rd reader, req *Request) (response, error) {
 			return response{}, &Error{Status: http.StatusBadRequest, Code: "invalid", Diagnostics: "_since must be an instant such as 2026-01-02T03:04:05Z", Expression: "_since"}
 		}
 		o.Since = t
+	}
+	if req.ID != "" {
+		// A resource that never existed has no history: 404, as a read.
+		if _, err := rd.Read(req.Type, req.ID); errors.Is(err, store.ErrNotFound) {
+			return response{}, err
+		}
 	}
 	page, err := rd.History(o)
 	if err != nil {

@@ -93,7 +93,8 @@ func (s *Server) respond(req *Request, status int, res store.Resource, err error
 		return response{}, err
 	}
 	resp := resourceResponse(status, res)
-	if status == http.StatusCreated || req.Interaction == Update {
+	// A conditional create that matched (200) names the match too.
+	if req.Interaction == Create || req.Interaction == Update {
 		resp.location = s.base + "/" + res.Type + "/" + res.ID + "/_history/" + strconv.FormatUint(res.Version, 10)
 	}
 	switch req.Return {

@@ -69,6 +69,11 @@ func TestConditionalCreate(t *testing.T) {
 	if again.Status != http.StatusOK || again.resource(t).ID != first.resource(t).ID {
 		t.Errorf("second conditional create: %d %s, want 200 with %s", again.Status, again.Body, first.resource(t).ID)
 	}
+	// A client learns which resource matched from Location, as after a
+	// create (HAPI FHIR sends it too); Prefer: return=minimal leaves nothing else.
+	if got, want := again.Header.Get("Location"), first.Header.Get("Location"); got != want {
+		t.Errorf("second conditional create: Location %q, want %q", got, want)
+	}
 	// Result parameters do not change what the condition matches.
 	for _, cond := range []string{"identifier=urn:mrn|42&_summary=count", "identifier=urn:mrn|42&_count=0", "identifier=urn:mrn|42&_cursor=eyJpIjoienp6In0"} {
 		r := s.do(http.MethodPost, "/Patient", []byte(body), "If-None-Exist", cond)

@@ -260,6 +260,7 @@ func (s *Server) routes() *gin.Engine {
 	r.RedirectTrailingSlash = false
 	r.RedirectFixedPath = false
 	r.HandleMethodNotAllowed = false
+	r.SetTrustedProxies(nil) // the peer address only: X-Forwarded-For is anyone's to forge
 	r.Use(requestID(), accessLog(s.log), recovery(s.log))
 	r.GET("/healthz", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) })
 	r.GET("/readyz", s.ready)

@@ -167,3 +167,29 @@ func TestSamplesLoadOnlyIntoAnEmptyStore(t *testing.T) {
 		t.Errorf("counts after first start %v, after second %v", first, second)
 	}
 }
+
+// TestAccessLogRemoteNotSpoofable: the logged remote address is the
+// peer's, not whatever X-Forwarded-For a client sends (gin trusts every
+// proxy unless told otherwise).
+func TestAccessLogRemoteNotSpoofable(t *testing.T) {
+	var logs lockedBuffer
+	ts, _ := newServer(t, &logs)
+	req, _ := http.NewRequest("GET", ts.URL+"/healthz", nil)
+	req.Header.Set("X-Forwarded-For", "203.0.113.9")
+	req.Header.Set("X-Real-Ip", "203.0.113.9")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	var remotes []any
+	for line := range strings.SplitSeq(logs.String(), "\n") {
+		var rec map[string]any
+		if json.Unmarshal([]byte(line), &rec) == nil && rec["msg"] == "request" && rec["path"] == "/healthz" {
+			remotes = append(remotes, rec["remote"])
+		}
+	}
+	if len(remotes) != 1 || remotes[0] != "127.0.0.1" {
+		t.Errorf("logged remote %v, want [127.0.0.1]", remotes)
+	}
+}

@@ -16,17 +16,19 @@ const maxRedirects = 3
 
 // Address ranges refused besides those netip classifies; never mutated.
 var (
-	thisNetwork = netip.MustParsePrefix("0.0.0.0/8")     // RFC 791: "this network"
-	sharedNAT   = netip.MustParsePrefix("100.64.0.0/10") // RFC 6598: carrier-grade NAT, some clouds' metadata
-	nat64       = netip.MustParsePrefix("64:ff9b::/96")  // RFC 6052: IPv4 behind NAT64
-	benchmark   = netip.MustParsePrefix("198.18.0.0/15") // RFC 2544: device benchmarking
-	ietf        = netip.MustParsePrefix("192.0.0.0/24")  // RFC 6890: IETF protocol assignments
-	reserved    = netip.MustParsePrefix("240.0.0.0/4")   // RFC 1112: reserved
-	discardOnly = netip.MustParsePrefix("100::/64")      // RFC 6666: discard prefix
-	sixToFour   = netip.MustParsePrefix("2002::/16")     // RFC 3056: 6to4, embeds an IPv4 address
-	teredo      = netip.MustParsePrefix("2001::/32")     // RFC 4380: Teredo
-	docV6       = netip.MustParsePrefix("2001:db8::/32") // RFC 3849: documentation
-	siteLocal   = netip.MustParsePrefix("fec0::/10")     // RFC 3879: deprecated site-local
+	thisNetwork = netip.MustParsePrefix("0.0.0.0/8")      // RFC 791: "this network"
+	sharedNAT   = netip.MustParsePrefix("100.64.0.0/10")  // RFC 6598: carrier-grade NAT, some clouds' metadata
+	nat64       = netip.MustParsePrefix("64:ff9b::/96")   // RFC 6052: IPv4 behind NAT64
+	benchmark   = netip.MustParsePrefix("198.18.0.0/15")  // RFC 2544: device benchmarking
+	ietf        = netip.MustParsePrefix("192.0.0.0/24")   // RFC 6890: IETF protocol assignments
+	reserved    = netip.MustParsePrefix("240.0.0.0/4")    // RFC 1112: reserved
+	discardOnly = netip.MustParsePrefix("100::/64")       // RFC 6666: discard prefix
+	sixToFour   = netip.MustParsePrefix("2002::/16")      // RFC 3056: 6to4, embeds an IPv4 address
+	teredo      = netip.MustParsePrefix("2001::/32")      // RFC 4380: Teredo
+	docV6       = netip.MustParsePrefix("2001:db8::/32")  // RFC 3849: documentation
+	siteLocal   = netip.MustParsePrefix("fec0::/10")      // RFC 3879: deprecated site-local
+	v4Compat    = netip.MustParsePrefix("::/96")          // RFC 4291 §2.5.5.1: deprecated IPv4-compatible
+	localNAT64  = netip.MustParsePrefix("64:ff9b:1::/48") // RFC 8215: local-use NAT64
 	testNets    = []netip.Prefix{netip.MustParsePrefix("192.0.2.0/24"), netip.MustParsePrefix("198.51.100.0/24"), netip.MustParsePrefix("203.0.113.0/24")}
 )
 
@@ -75,6 +77,7 @@ func addrKind(ip netip.Addr) string {
 		return ""
 	case thisNetwork.Contains(ip), ietf.Contains(ip), benchmark.Contains(ip), reserved.Contains(ip),
 		discardOnly.Contains(ip), teredo.Contains(ip), docV6.Contains(ip), siteLocal.Contains(ip),
+		v4Compat.Contains(ip), localNAT64.Contains(ip),
 		!ip.IsGlobalUnicast():
 		return "a reserved address"
 	}

@@ -266,6 +266,8 @@ func TestAddrKind(t *testing.T) {
 		{"64:ff9b::10.0.0.1", "a NAT64 address of a private address"},
 		{"64:ff9b::8.8.8.8", ""},
 		{"2002:7f00:1::", "a 6to4 address of a loopback address"},
+		{"::127.0.0.1", "a reserved address"},      // IPv4-compatible (RFC 4291 §2.5.5.1)
+		{"64:ff9b:1::a00:1", "a reserved address"}, // local-use NAT64 (RFC 8215)
 	} {
 		if got := addrKind(netip.MustParseAddr(tc.addr)); got != tc.kind {
 			t.Errorf("addrKind(%s) = %q, want %q", tc.addr, got, tc.kind)
