@@ -38,9 +38,11 @@ type addrError struct {
 	kind string
 }
 
+// Error names the kind of address but not the address: with open
+// registration, anyone could otherwise map internal DNS names through us.
 func (e *addrError) Error() string {
-	return fmt.Sprintf("the host resolves to %s, %s; smartd fetches client keys only from public addresses (the development flag -allow-private-jwks-uri lifts this)",
-		e.addr, e.kind)
+	return fmt.Sprintf("the host resolves to %s; smartd fetches client keys only from public addresses (the development flag -allow-private-jwks-uri lifts this)",
+		e.kind)
 }
 
 // addrKind says why ip is not a public unicast address, or returns "".
