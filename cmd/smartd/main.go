@@ -10,6 +10,7 @@
 //	smartd bench-token [flags]    load-test its token endpoint over loopback
 //	smartd apps COMMAND [flags]   add, list, show, remove, export, import apps
 //	smartd keys rotate|list       rotate or list the signing keys
+//	smartd users COMMAND [flags]  add, list, passwd, remove login accounts
 //
 // Every flag can also be set by an environment variable SMARTD_<NAME>,
 // e.g. SMARTD_ADDR or SMARTD_BASE_URL; a flag on the command line wins.
@@ -62,6 +63,7 @@ func commands() []command {
 		{"bench-token", "load-test the token endpoint (client_credentials, pre-signed assertions; loopback only): tokens/s", (*cli).benchToken},
 		{"apps", "manage app registrations: add, list, show, remove, export, import", (*cli).apps},
 		{"keys", "manage the token signing keys: rotate, list", (*cli).keys},
+		{"users", "manage login accounts: add, list, passwd, remove", (*cli).users},
 	}
 }
 
