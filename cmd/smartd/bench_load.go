@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -20,42 +21,64 @@ type benchResult struct {
 	latencies []time.Duration
 	status    map[int]int // responses by status code
 	failed    int         // requests that got no response
-	firstErr  string      // the first of those failures
+	firstErr  string      // the first failure or error response
 	bytes     int64       // response bodies read
+	limited   bool        // the run stopped at its request limit
 }
 
 // requests is the number of requests sent.
 func (r benchResult) requests() int { return len(r.latencies) + r.failed }
 
-// runLoad sends GETs of cfg.paths round-robin from cfg.concurrency workers
-// until cfg.duration has passed, cfg.max requests were sent, or ctx is
-// done. Each worker keeps its own timings; they are merged at the end.
+// runLoad sends GETs of cfg.paths round-robin (see runWorkers).
 func runLoad(ctx context.Context, client *http.Client, cfg benchConfig) benchResult {
-	ctx, cancel := context.WithTimeout(ctx, cfg.duration)
-	defer cancel()
 	urls := make([]string, len(cfg.paths))
 	for i, p := range cfg.paths {
 		urls[i] = cfg.base.String() + "/" + p
 	}
+	return runWorkers(ctx, client, cfg.concurrency, cfg.duration, cfg.max, func(ctx context.Context, i int) (*http.Request, error) {
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, urls[i%len(urls)], nil)
+		if err == nil {
+			req.Header.Set("Accept", "application/fhir+json")
+		}
+		return req, err
+	})
+}
+
+// runWorkers sends the requests build makes for i = 0, 1, 2, ... from
+// concurrency workers until duration has passed, limit requests were
+// made (when limit > 0), or ctx is done. Each worker keeps its own
+// timings; they are merged at the end.
+func runWorkers(ctx context.Context, client *http.Client, concurrency int, duration time.Duration, limit int,
+	build func(ctx context.Context, i int) (*http.Request, error)) benchResult {
+	ctx, cancel := context.WithTimeout(ctx, duration)
+	defer cancel()
 	var next atomic.Int64
-	results := make([]benchResult, cfg.concurrency)
+	var limited atomic.Bool
+	results := make([]benchResult, concurrency)
 	start := time.Now()
 	var wg sync.WaitGroup
-	for w := range cfg.concurrency {
+	for w := range concurrency {
 		wg.Go(func() {
 			r := &results[w]
 			r.status = map[int]int{}
 			for ctx.Err() == nil {
 				i := int(next.Add(1)) - 1
-				if cfg.max > 0 && i >= cfg.max {
+				if limit > 0 && i >= limit {
+					limited.Store(true)
 					return
 				}
-				r.do(ctx, client, urls[i%len(urls)])
+				req, err := build(ctx, i)
+				if err != nil {
+					r.failed++
+					r.fail(err.Error())
+					continue
+				}
+				r.send(ctx, client, req)
 			}
 		})
 	}
 	wg.Wait()
-	total := benchResult{elapsed: time.Since(start), status: map[int]int{}}
+	total := benchResult{elapsed: time.Since(start), status: map[int]int{}, limited: limited.Load()}
 	for _, r := range results {
 		total.latencies = append(total.latencies, r.latencies...)
 		total.failed += r.failed
@@ -71,39 +94,41 @@ func runLoad(ctx context.Context, client *http.Client, cfg benchConfig) benchRes
 	return total
 }
 
-// do sends one GET and records its outcome. A request cut off by the end
-// of the run is not counted.
-func (r *benchResult) do(ctx context.Context, client *http.Client, url string) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
-	if err != nil {
-		r.fail(err)
-		return
-	}
-	req.Header.Set("Accept", "application/fhir+json")
+// send sends one request and records its outcome; the first error
+// response's status and the start of its body are kept for the report. A
+// request cut off by the end of the run is not counted.
+func (r *benchResult) send(ctx context.Context, client *http.Client, req *http.Request) {
 	start := time.Now()
 	resp, err := client.Do(req)
+	var errBody []byte
 	if err == nil {
+		if resp.StatusCode >= 400 {
+			errBody, _ = io.ReadAll(io.LimitReader(resp.Body, 300))
+		}
 		var n int64
 		n, err = io.Copy(io.Discard, resp.Body)
 		resp.Body.Close()
-		r.bytes += n
+		r.bytes += n + int64(len(errBody))
 	}
 	elapsed := time.Since(start)
 	if ctx.Err() != nil {
 		return
 	}
 	if err != nil {
-		r.fail(err)
+		r.failed++
+		r.fail(err.Error())
 		return
 	}
 	r.latencies = append(r.latencies, elapsed)
 	r.status[resp.StatusCode]++
+	if resp.StatusCode >= 400 {
+		r.fail(fmt.Sprintf("%s: %s", resp.Status, bytes.TrimSpace(errBody)))
+	}
 }
 
-func (r *benchResult) fail(err error) {
-	r.failed++
+func (r *benchResult) fail(msg string) {
 	if r.firstErr == "" {
-		r.firstErr = err.Error()
+		r.firstErr = msg
 	}
 }
 
@@ -132,6 +157,12 @@ func (r benchResult) write(w io.Writer, cfg benchConfig) {
 	fmt.Fprintln(w)
 	fmt.Fprintf(w, "requests:    %d in %.2f s: %.0f requests/s, %.1f MB/s read\n",
 		r.requests(), secs, float64(r.requests())/max(secs, 1e-9), float64(r.bytes)/1e6/max(secs, 1e-9))
+	r.writeStats(w)
+}
+
+// writeStats prints the latency percentiles, the responses by status and
+// the errors.
+func (r benchResult) writeStats(w io.Writer) {
 	ms := func(d time.Duration) string { return fmt.Sprintf("%.3f ms", float64(d)/float64(time.Millisecond)) }
 	fmt.Fprintf(w, "latency:     p50 %s   p90 %s   p99 %s   max %s\n",
 		ms(percentile(r.latencies, 50)), ms(percentile(r.latencies, 90)), ms(percentile(r.latencies, 99)), ms(percentile(r.latencies, 100)))

@@ -5,13 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"maps"
 	"math"
 	"net/http"
-	"slices"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"time"
 )
 
@@ -106,129 +102,37 @@ func (cl *cli) benchToken(ctx context.Context, args []string) error {
 	cfg := tokenBenchConfig{tokenURL: ep.Token, concurrency: *conc, duration: *dur, timeout: *timeout,
 		command: commandLine(append([]string{"smartd", "bench-token"}, args...))}
 	res := runTokenLoad(ctx, client, cfg, bodies)
-	res.write(cl.stdout, cfg, signer.clientID, method.alg, len(bodies))
+	writeTokens(cl.stdout, res, cfg, signer.clientID, method.alg, len(bodies))
 	return nil
 }
 
 // maxTokenPool bounds the pool: each assertion is about 1 KiB in memory.
 const maxTokenPool = 2_000_000
 
-// tokenBenchResult is what a token load run measured.
-type tokenBenchResult struct {
-	elapsed   time.Duration
-	latencies []time.Duration // of the requests that got a response, sorted
-	status    map[int]int
-	failed    int    // requests that got no response
-	firstErr  string // the first failure or error response
-	exhausted bool   // the run stopped because the pool was used up
-}
-
-// runTokenLoad posts the bodies, each once, from cfg.concurrency workers
-// over keep-alive connections until the duration passes, the pool is used
-// up, or ctx is done. A request cut off by the end of the run is not
-// counted.
-func runTokenLoad(ctx context.Context, client *http.Client, cfg tokenBenchConfig, bodies []string) tokenBenchResult {
-	ctx, cancel := context.WithTimeout(ctx, cfg.duration)
-	defer cancel()
-	var next atomic.Int64
-	var exhausted atomic.Bool
-	results := make([]tokenBenchResult, cfg.concurrency)
-	start := time.Now()
-	var wg sync.WaitGroup
-	for w := range cfg.concurrency {
-		wg.Go(func() {
-			r := &results[w]
-			r.status = map[int]int{}
-			for ctx.Err() == nil {
-				i := int(next.Add(1)) - 1
-				if i >= len(bodies) {
-					exhausted.Store(true)
-					return
-				}
-				r.post(ctx, client, cfg.tokenURL, bodies[i])
-			}
-		})
-	}
-	wg.Wait()
-	total := tokenBenchResult{elapsed: time.Since(start), status: map[int]int{}, exhausted: exhausted.Load()}
-	for _, r := range results {
-		total.latencies = append(total.latencies, r.latencies...)
-		total.failed += r.failed
-		if total.firstErr == "" {
-			total.firstErr = r.firstErr
+// runTokenLoad posts the bodies, each once, over keep-alive connections
+// until the duration passes, the pool is used up, or ctx is done (see
+// runWorkers).
+func runTokenLoad(ctx context.Context, client *http.Client, cfg tokenBenchConfig, bodies []string) benchResult {
+	return runWorkers(ctx, client, cfg.concurrency, cfg.duration, len(bodies), func(ctx context.Context, i int) (*http.Request, error) {
+		req, err := http.NewRequestWithContext(ctx, http.MethodPost, cfg.tokenURL, strings.NewReader(bodies[i]))
+		if err == nil {
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			req.Header.Set("Accept", "application/json")
 		}
-		for code, n := range r.status {
-			total.status[code] += n
-		}
-	}
-	slices.Sort(total.latencies)
-	return total
+		return req, err
+	})
 }
 
-// post sends one token request and records its outcome.
-func (r *tokenBenchResult) post(ctx context.Context, client *http.Client, tokenURL, body string) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, tokenURL, strings.NewReader(body))
-	if err != nil {
-		r.fail(err.Error())
-		return
-	}
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.Header.Set("Accept", "application/json")
-	start := time.Now()
-	resp, err := client.Do(req)
-	var errBody []byte
-	if err == nil {
-		if resp.StatusCode != http.StatusOK {
-			errBody, _ = io.ReadAll(io.LimitReader(resp.Body, 300))
-		}
-		_, err = io.Copy(io.Discard, resp.Body)
-		resp.Body.Close()
-	}
-	elapsed := time.Since(start)
-	if ctx.Err() != nil {
-		return
-	}
-	if err != nil {
-		r.failed++
-		r.fail(err.Error())
-		return
-	}
-	r.latencies = append(r.latencies, elapsed)
-	r.status[resp.StatusCode]++
-	if resp.StatusCode != http.StatusOK {
-		r.fail(fmt.Sprintf("%s: %s", resp.Status, errBody))
-	}
-}
-
-func (r *tokenBenchResult) fail(msg string) {
-	if r.firstErr == "" {
-		r.firstErr = msg
-	}
-}
-
-// write prints the figures and the command that produced them.
-func (r tokenBenchResult) write(w io.Writer, cfg tokenBenchConfig, clientID, alg string, pool int) {
+// writeTokens prints the figures and the command that produced them.
+func writeTokens(w io.Writer, r benchResult, cfg tokenBenchConfig, clientID, alg string, pool int) {
 	secs := max(r.elapsed.Seconds(), 1e-9)
 	ok := r.status[http.StatusOK]
-	sent := len(r.latencies) + r.failed
 	fmt.Fprintf(w, "command:     %s\n", cfg.command)
 	fmt.Fprintf(w, "target:      %s, client %s, %s, concurrency %d, duration bound %v, pool %d\n",
 		cfg.tokenURL, clientID, alg, cfg.concurrency, cfg.duration, pool)
-	fmt.Fprintf(w, "tokens:      %d in %.2f s: %.0f tokens/s (%d requests)\n", ok, secs, float64(ok)/secs, sent)
-	ms := func(d time.Duration) string { return fmt.Sprintf("%.3f ms", float64(d)/float64(time.Millisecond)) }
-	fmt.Fprintf(w, "latency:     p50 %s   p90 %s   p99 %s   max %s\n",
-		ms(percentile(r.latencies, 50)), ms(percentile(r.latencies, 90)), ms(percentile(r.latencies, 99)), ms(percentile(r.latencies, 100)))
-	fmt.Fprint(w, "status:     ")
-	for _, code := range slices.Sorted(maps.Keys(r.status)) {
-		fmt.Fprintf(w, " %d: %d", code, r.status[code])
-	}
-	fmt.Fprintln(w)
-	fmt.Fprintf(w, "errors:      %d (%d without a response", sent-ok, r.failed)
-	if r.firstErr != "" {
-		fmt.Fprintf(w, "; first: %s", strings.TrimSpace(r.firstErr))
-	}
-	fmt.Fprintln(w, ")")
-	if r.exhausted {
+	fmt.Fprintf(w, "tokens:      %d in %.2f s: %.0f tokens/s (%d requests)\n", ok, secs, float64(ok)/secs, r.requests())
+	r.writeStats(w)
+	if r.limited {
 		fmt.Fprintf(w, "note:        the pool of %d assertions was used up after %.2f s, before the duration bound; the rate is over that time (a larger -n or -rate runs longer)\n", pool, secs)
 	}
 }
