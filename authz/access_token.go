@@ -13,11 +13,19 @@ import (
 // AccessTokenClaims are the claims of smartd's access tokens: RFC 9068
 // §2.2's iss, exp, aud, sub, client_id, iat and jti, and the granted
 // scope. iss and aud are the FHIR base; for client_credentials sub is the
-// client_id (RFC 9068 §2.2: the client acting on its own behalf).
+// client_id (RFC 9068 §2.2: the client acting on its own behalf), for the
+// authorization_code and refresh_token grants the user, and the private
+// claim grant names the grant the token was issued from, so that revoking
+// the grant ends the token. patient, encounter and fhirUser carry the
+// launch context.
 type AccessTokenClaims struct {
 	jwt.RegisteredClaims
-	ClientID string `json:"client_id"`
-	Scope    string `json:"scope"`
+	ClientID  string `json:"client_id"`
+	Scope     string `json:"scope"`
+	Grant     string `json:"grant,omitempty"`
+	Patient   string `json:"patient,omitempty"`
+	Encounter string `json:"encounter,omitempty"`
+	FHIRUser  string `json:"fhirUser,omitempty"`
 }
 
 // jtiBytes is the entropy of a token id: 128 bits make a collision
@@ -42,22 +50,23 @@ type issued struct {
 // mintAccessToken signs an access token for clientID, subject sub, with
 // the granted scope, living Options.AccessTokenLifetime from now.
 func (s *Server) mintAccessToken(clientID, sub, granted string) (issued, error) {
+	return s.mint(AccessTokenClaims{ClientID: clientID, Scope: granted, RegisteredClaims: jwt.RegisteredClaims{Subject: sub}})
+}
+
+// mint completes c (iss, aud, exp, iat, jti) and signs it.
+func (s *Server) mint(c AccessTokenClaims) (issued, error) {
 	jti, err := newJTI(s.opts.Rand)
 	if err != nil {
 		return issued{}, oauth.Internal(err)
 	}
 	now := s.opts.Now().Truncate(time.Second)
-	c := AccessTokenClaims{
-		RegisteredClaims: jwt.RegisteredClaims{
-			Issuer:    s.opts.Issuer,
-			Subject:   sub,
-			Audience:  jwt.ClaimStrings{s.opts.Issuer},
-			ExpiresAt: jwt.NewNumericDate(now.Add(s.opts.AccessTokenLifetime)),
-			IssuedAt:  jwt.NewNumericDate(now),
-			ID:        jti,
-		},
-		ClientID: clientID,
-		Scope:    granted,
+	c.RegisteredClaims = jwt.RegisteredClaims{
+		Issuer:    s.opts.Issuer,
+		Subject:   c.Subject,
+		Audience:  jwt.ClaimStrings{s.opts.Issuer},
+		ExpiresAt: jwt.NewNumericDate(now.Add(s.opts.AccessTokenLifetime)),
+		IssuedAt:  jwt.NewNumericDate(now),
+		ID:        jti,
 	}
 	tok, err := s.opts.Keys.SignAccessToken(c)
 	if err != nil {
@@ -67,12 +76,12 @@ func (s *Server) mintAccessToken(clientID, sub, granted string) (issued, error) 
 }
 
 // verifyAccessToken verifies one of our access tokens: signature, typ,
-// exp, iss and aud the FHIR base, and not revoked. Any failure is
-// reported as "not a valid token" without detail.
+// exp, iss and aud the FHIR base, and neither it nor its grant revoked.
+// Any failure is reported as "not a valid token" without detail.
 func (s *Server) verifyAccessToken(token string) (*AccessTokenClaims, bool) {
 	var c AccessTokenClaims
 	_, err := s.opts.Keys.VerifyAccessToken(token, &c, jwt.WithIssuer(s.opts.Issuer), jwt.WithAudience(s.opts.Issuer), jwt.WithIssuedAt())
-	if err != nil || c.ID == "" || s.opts.Revocations.Revoked(c.ID) {
+	if err != nil || c.ID == "" || s.opts.Revocations.Revoked(c.ID) || s.GrantRevoked(c.Grant) {
 		return nil, false
 	}
 	return &c, true

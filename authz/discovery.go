@@ -55,9 +55,12 @@ var (
 // discovery builds the two documents once.
 func (s *Server) discovery() (smart, oidc []byte) {
 	doc := smartConfiguration{
-		Issuer:                        s.opts.Issuer,
-		JWKSURI:                       s.urls.JWKS,
-		TokenEndpoint:                 s.urls.Token,
+		Issuer:        s.opts.Issuer,
+		JWKSURI:       s.urls.JWKS,
+		TokenEndpoint: s.urls.Token,
+		// authorization_code and refresh_token are served at the token
+		// endpoint (with Options.Grants) but not advertised until the
+		// authorization endpoint that issues codes exists.
 		GrantTypesSupported:           []string{string(GrantClientCredentials)},
 		TokenEndpointAuthMethods:      tokenAuthMethods,
 		TokenEndpointAuthSigningAlgs:  signingAlgs,

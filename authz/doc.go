@@ -53,9 +53,11 @@
 //
 // # Caveats
 //
-// The authorization endpoint (authorization_code, PKCE, launch context,
-// refresh tokens and id_tokens) is not here yet: discovery lists only the
-// client_credentials grant and no authorization_endpoint.
+// The token endpoint serves the authorization_code grant (PKCE, launch
+// context, id_token) and the refresh_token grant (rotation) when
+// Options.Grants is set, but the authorization endpoint that issues codes
+// is not here yet: discovery lists only the client_credentials grant and
+// no authorization_endpoint.
 //
 // The open registration policy's rate limit is per remote address; behind
 // a reverse proxy every client shares the proxy's address.

@@ -21,11 +21,12 @@ import (
 // GrantType is an OAuth 2.0 grant_type value (RFC 6749 §4).
 type GrantType string
 
-// The grant types smartd knows. Only client_credentials is served yet.
+// The grant types smartd knows. authorization_code and refresh_token are
+// served when Options.Grants is set.
 const (
 	GrantClientCredentials GrantType = "client_credentials" // RFC 6749 §4.4, SMART Backend Services
-	GrantAuthorizationCode GrantType = "authorization_code" // RFC 6749 §4.1 (not yet)
-	GrantRefreshToken      GrantType = "refresh_token"      // RFC 6749 §6 (not yet)
+	GrantAuthorizationCode GrantType = "authorization_code" // RFC 6749 §4.1
+	GrantRefreshToken      GrantType = "refresh_token"      // RFC 6749 §6
 )
 
 // maxFormBytes bounds form and registration bodies; a client assertion

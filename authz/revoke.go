@@ -1,10 +1,12 @@
 package authz
 
 import (
+	"errors"
 	"net/http"
 
 	"github.com/golang-jwt/jwt/v5"
 
+	"smartd/authz/grants"
 	"smartd/authz/oauth"
 )
 
@@ -14,7 +16,9 @@ import (
 // malformed or another client's, it gets 200 all the same (§2.2: "invalid
 // tokens do not cause an error response"), so that the endpoint tells
 // nothing about tokens it did not issue to the caller. Revoking an access
-// token records its jti until its exp.
+// token records its jti until its exp; revoking a refresh token revokes
+// its grant, which ends the access tokens issued from it too (their
+// grant claim).
 func (s *Server) revoke(w http.ResponseWriter, r *http.Request) error {
 	req, err := parseRevokeRequest(w, r)
 	if err != nil {
@@ -26,9 +30,15 @@ func (s *Server) revoke(w http.ResponseWriter, r *http.Request) error {
 	}
 	var c AccessTokenClaims
 	_, verr := s.opts.Keys.VerifyAccessToken(req.Token, &c, jwt.WithIssuer(s.opts.Issuer), jwt.WithAudience(s.opts.Issuer))
-	if verr == nil && app != nil && c.ClientID == app.ClientID && c.ExpiresAt != nil {
+	switch {
+	case verr == nil && app != nil && c.ClientID == app.ClientID && c.ExpiresAt != nil:
 		if err := s.opts.Revocations.Revoke(c.ID, c.ExpiresAt.Time); err != nil {
 			return err
+		}
+	case verr != nil && app != nil && s.opts.Grants != nil:
+		err := s.opts.Grants.RevokeRefresh(req.Token, app.ClientID)
+		if err != nil && !errors.Is(err, grants.ErrNotFound) && !errors.Is(err, grants.ErrClientMismatch) {
+			return oauth.Internal(err)
 		}
 	}
 	oauth.NoStore(w.Header())

@@ -17,6 +17,7 @@ import (
 
 	"smartd/apps/registry"
 	"smartd/authz/clientauth"
+	"smartd/authz/grants"
 	"smartd/authz/keys"
 	"smartd/authz/oauth"
 	"smartd/authz/scope"
@@ -42,10 +43,11 @@ type AppStore interface {
 	Delete(clientID string) error
 }
 
-// TokenKeys signs and verifies access tokens and publishes the JWKS;
-// keys.Keys satisfies it.
+// TokenKeys signs and verifies access tokens, signs id_tokens and
+// publishes the JWKS; keys.Keys satisfies it.
 type TokenKeys interface {
 	SignAccessToken(claims jwt.Claims) (string, error)
+	SignIDToken(claims jwt.Claims) (string, error)
 	VerifyAccessToken(token string, claims jwt.Claims, opts ...jwt.ParserOption) (*jwt.Token, error)
 	JWKS() []byte
 }
@@ -55,7 +57,19 @@ var (
 	_ AppStore            = (*registry.Store)(nil)
 	_ TokenKeys           = (*keys.Keys)(nil)
 	_ ClientAuthenticator = (*clientauth.Authenticator)(nil)
+	_ GrantStore          = (*grants.Store)(nil)
 )
+
+// GrantStore redeems authorization codes and rotates refresh tokens;
+// grants.Store satisfies it. Its errors are the grants sentinel errors.
+type GrantStore interface {
+	RedeemCode(code, clientID, redirectURI, verifier string) (grants.Grant, error)
+	IssueRefresh(grantID string, lifetime time.Duration) (string, error)
+	PeekRefresh(token, clientID string) (grants.Grant, error)
+	RotateRefresh(token, clientID string) (grants.Grant, string, error)
+	RevokeRefresh(token, clientID string) error
+	Revoked(grantID string) bool
+}
 
 // MaxAccessTokenLifetime is the longest access token lifetime: SMART
 // Backend Services says the lifetime "SHOULD NOT exceed five minutes".
@@ -81,6 +95,9 @@ type Options struct {
 	Clients ClientAuthenticator
 	// Revocations records revoked access tokens (required).
 	Revocations RevocationStore
+	// Grants serves the authorization_code and refresh_token grants; nil
+	// leaves them unsupported.
+	Grants GrantStore
 	// AccessTokenLifetime is how long access tokens live; zero means
 	// MaxAccessTokenLifetime, which is also the most allowed.
 	AccessTokenLifetime time.Duration
@@ -226,6 +243,13 @@ func (s *Server) Origins() *Origins { return s.origins }
 
 // Revoked reports whether the access token with this jti was revoked.
 func (s *Server) Revoked(jti string) bool { return s.opts.Revocations.Revoked(jti) }
+
+// GrantRevoked reports whether the grant an access token was issued from
+// (its "grant" claim) was revoked: a reused code or refresh token, or a
+// revoked refresh token. "" (client_credentials) is never revoked.
+func (s *Server) GrantRevoked(grantID string) bool {
+	return grantID != "" && s.opts.Grants != nil && s.opts.Grants.Revoked(grantID)
+}
 
 // TokenURL is the token endpoint, also the aud of client assertions.
 func (s *Server) TokenURL() string { return s.urls.Token }

@@ -159,11 +159,11 @@ func TestClientCredentialsErrors(t *testing.T) {
 			c.EndpointParams.Set("grant_type", "not_a_grant_type")
 			return c
 		}, 400, "unsupported_grant_type"},
-		{"authorization_code not served", func() *clientcredentials.Config {
+		{"backend client not registered for authorization_code", func() *clientcredentials.Config {
 			c := b.config(t, s, "system/Observation.rs")
 			c.EndpointParams.Set("grant_type", "authorization_code")
 			return c
-		}, 400, "unsupported_grant_type"},
+		}, 400, "unauthorized_client"},
 		{"client not registered for client_credentials", func() *clientcredentials.Config {
 			return &clientcredentials.Config{ClientID: web["client_id"].(string), ClientSecret: web["client_secret"].(string),
 				TokenURL: s.tokenURL(), Scopes: []string{"system/*.rs"}, AuthStyle: oauth2.AuthStyleInHeader}

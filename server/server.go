@@ -22,6 +22,7 @@ import (
 	"smartd/apps/registry"
 	"smartd/authz"
 	"smartd/authz/clientauth"
+	"smartd/authz/grants"
 	"smartd/authz/keys"
 	"smartd/authz/scope"
 	"smartd/fhirproxy"
@@ -90,6 +91,7 @@ type Server struct {
 	apps    *registry.Store
 	keys    *keys.Keys
 	clients *clientauth.Authenticator
+	grants  *grants.Store
 	authz   *authz.Server
 	admin   *admin.API
 	router  *gin.Engine
@@ -196,6 +198,11 @@ func (s *Server) openAuthz() error {
 	if err != nil {
 		return err
 	}
+	// There are no login sessions yet: SessionAlive is nil, so an
+	// online_access grant lives as long as its refresh tokens.
+	if s.grants, err = grants.Open(db, grants.Options{Now: cfg.Now}); err != nil {
+		return err
+	}
 	s.authz, err = authz.New(authz.Options{
 		BaseURL:               cfg.BaseURL,
 		Issuer:                cfg.BaseURL + "/fhir",
@@ -203,6 +210,7 @@ func (s *Server) openAuthz() error {
 		Keys:                  s.keys,
 		Clients:               s.clients,
 		Revocations:           revoked,
+		Grants:                s.grants,
 		AccessTokenLifetime:   cfg.AccessTokenLifetime,
 		Registration:          cfg.Registration,
 		RegistrationToken:     cfg.RegistrationToken,
@@ -326,6 +334,10 @@ func (s *Server) BaseURL() string { return s.cfg.BaseURL }
 
 // Authz returns the authorization server.
 func (s *Server) Authz() *authz.Server { return s.authz }
+
+// Grants returns the store of authorization codes and refresh tokens
+// (tests issue codes with it until the authorization endpoint exists).
+func (s *Server) Grants() *grants.Store { return s.grants }
 
 // AdminAPIPrefix is where the admin API (package admin) is served, below
 // the base URL.
