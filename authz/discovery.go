@@ -3,6 +3,7 @@ package authz
 import (
 	"encoding/json"
 	"net/http"
+	"slices"
 
 	"smartd/apps/registry"
 )
@@ -10,8 +11,9 @@ import (
 // smartConfiguration is the SMART discovery document (SMART App Launch
 // 2.2, conformance.html, "Metadata"), whose names are RFC 8414's. Every
 // list states what works today: the fields the authorization endpoint
-// will bring (authorization_endpoint, the authorization_code grant, the
-// launch and context capabilities) are added with it.
+// brings (authorization_endpoint, the authorization_code and
+// refresh_token grants, the launch and context capabilities) are added
+// when it is served (Options.Authorize).
 type smartConfiguration struct {
 	Issuer                        string   `json:"issuer"`
 	JWKSURI                       string   `json:"jwks_uri"`
@@ -52,6 +54,19 @@ var (
 	capabilities = []string{"client-confidential-symmetric", "client-confidential-asymmetric", "permission-v1", "permission-v2"}
 )
 
+// Added when the authorization endpoint is served (Options.Authorize).
+var (
+	// authorizeGrants are the grant types then advertised.
+	authorizeGrants = []string{"authorization_code", string(GrantClientCredentials), "refresh_token"}
+	// launchCapabilities are the standalone launch capabilities
+	// (conformance.html, "Capabilities") package authorize provides.
+	launchCapabilities = []string{
+		"launch-standalone", "client-public", "context-standalone-patient",
+		"permission-patient", "permission-user", "permission-offline", "permission-online",
+		"sso-openid-connect", "authorize-post",
+	}
+)
+
 // discovery builds the two documents once.
 func (s *Server) discovery() (smart, oidc []byte) {
 	doc := smartConfiguration{
@@ -59,18 +74,24 @@ func (s *Server) discovery() (smart, oidc []byte) {
 		JWKSURI:       s.urls.JWKS,
 		TokenEndpoint: s.urls.Token,
 		// authorization_code and refresh_token are served at the token
-		// endpoint (with Options.Grants) but not advertised until the
-		// authorization endpoint that issues codes exists.
+		// endpoint (with Options.Grants) but advertised only with the
+		// authorization endpoint that issues codes (below).
 		GrantTypesSupported:           []string{string(GrantClientCredentials)},
 		TokenEndpointAuthMethods:      tokenAuthMethods,
 		TokenEndpointAuthSigningAlgs:  signingAlgs,
 		RegistrationEndpoint:          s.RegisterURL(),
 		ScopesSupported:               supportedScopes,
-		ResponseTypesSupported:        []string{}, // no authorization endpoint yet: no response type
+		ResponseTypesSupported:        []string{}, // no authorization endpoint: no response type
 		IntrospectionEndpoint:         s.urls.Introspect,
 		RevocationEndpoint:            s.urls.Revoke,
 		CodeChallengeMethodsSupported: []string{"S256"},
 		Capabilities:                  capabilities,
+	}
+	if s.urls.Authorize != "" {
+		doc.AuthorizationEndpoint = s.urls.Authorize
+		doc.GrantTypesSupported = authorizeGrants
+		doc.ResponseTypesSupported = []string{"code"}
+		doc.Capabilities = append(slices.Clone(capabilities), launchCapabilities...)
 	}
 	smart = mustJSON(doc)
 	doc.SubjectTypesSupported = []string{"public"}

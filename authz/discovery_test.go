@@ -150,6 +150,7 @@ func TestCapabilityStatementOAuthURIs(t *testing.T) {
 	doc := do(t, "GET", s.fhir+authz.SMARTConfigurationPath, nil).json(t)
 	want := map[string]string{
 		"token":      doc["token_endpoint"].(string),
+		"authorize":  doc["authorization_endpoint"].(string),
 		"register":   doc["registration_endpoint"].(string),
 		"introspect": doc["introspection_endpoint"].(string),
 		"revoke":     doc["revocation_endpoint"].(string),

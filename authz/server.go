@@ -84,6 +84,11 @@ type Options struct {
 	// BaseURL is the server's public URL without a trailing slash
 	// (required); the endpoints are BaseURL+"/auth/...".
 	BaseURL string
+	// Authorize says the caller serves the authorization endpoint at
+	// BaseURL+AuthPrefix+"/authorize" (package authorize): discovery then
+	// advertises it, the authorization_code and refresh_token grants and
+	// the standalone launch capabilities.
+	Authorize bool
 	// Issuer is the FHIR base URL (required): the iss and aud of access
 	// tokens, and where discovery is served (Issuer+"/.well-known/...").
 	Issuer string
@@ -137,7 +142,7 @@ type Server struct {
 
 // endpoints are the absolute URLs of the endpoints.
 type endpoints struct {
-	Token, Introspect, Revoke, Register, JWKS string
+	Token, Introspect, Revoke, Register, JWKS, Authorize string
 }
 
 // New checks opts and builds the server.
@@ -198,6 +203,9 @@ func New(opts Options) (*Server, error) {
 		Register:   opts.BaseURL + registerPath,
 		JWKS:       opts.BaseURL + jwksPath,
 	}
+	if opts.Authorize {
+		s.urls.Authorize = opts.BaseURL + AuthorizePath
+	}
 	s.smartDoc, s.oidcDoc = s.discovery()
 	s.handler = s.routes()
 	return s, nil
@@ -232,6 +240,10 @@ const (
 	jwksPath       = AuthPrefix + "/jwks"
 )
 
+// AuthorizePath is the authorization endpoint below Options.BaseURL,
+// served by the caller (Options.Authorize).
+const AuthorizePath = AuthPrefix + "/authorize"
+
 // Handler serves the endpoints: the paths below BaseURL+AuthPrefix, and
 // the two discovery documents below the FHIR base. The caller routes those
 // paths to it.
@@ -250,6 +262,10 @@ func (s *Server) Revoked(jti string) bool { return s.opts.Revocations.Revoked(jt
 func (s *Server) GrantRevoked(grantID string) bool {
 	return grantID != "" && s.opts.Grants != nil && s.opts.Grants.Revoked(grantID)
 }
+
+// AuthorizeURL is the authorization endpoint, or "" when the caller
+// serves none (Options.Authorize).
+func (s *Server) AuthorizeURL() string { return s.urls.Authorize }
 
 // TokenURL is the token endpoint, also the aud of client assertions.
 func (s *Server) TokenURL() string { return s.urls.Token }

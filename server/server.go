@@ -20,6 +20,7 @@ import (
 
 	"smartd/admin"
 	"smartd/apps/registry"
+	"smartd/authorize"
 	"smartd/authz"
 	"smartd/authz/clientauth"
 	"smartd/authz/grants"
@@ -27,7 +28,10 @@ import (
 	"smartd/authz/scope"
 	"smartd/fhirproxy"
 	"smartd/fhirproxy/store"
+	"smartd/sessions"
 	"smartd/testdata/bundles"
+	"smartd/ui"
+	"smartd/users"
 )
 
 // Config is what New needs. Zero values have the documented defaults.
@@ -81,6 +85,9 @@ type Config struct {
 	// "" reads it from AdminTokenFile in the data directory, which the
 	// first start writes (0600).
 	AdminToken string
+	// NoDemoUsers skips creating the demo login accounts (users.SeedDemo)
+	// on the first start in a new data directory.
+	NoDemoUsers bool
 }
 
 // Server is a configured smartd: its store and its router.
@@ -94,8 +101,12 @@ type Server struct {
 	grants  *grants.Store
 	authz   *authz.Server
 	admin   *admin.API
-	router  *gin.Engine
-	log     *slog.Logger
+	// users, sessions and authorize serve the browser sign-in.
+	users     *users.Store
+	sessions  *sessions.Store
+	authorize *authorize.Handler
+	router    *gin.Engine
+	log       *slog.Logger
 	// adminTokenFile is where the admin token is, "" when configured.
 	adminTokenFile string
 }
@@ -146,6 +157,10 @@ func New(cfg Config) (*Server, error) {
 			return nil, err
 		}
 	}
+	if err := s.openLogin(fresh); err != nil {
+		s.Close()
+		return nil, err
+	}
 	token, tokenFile, err := adminToken(cfg)
 	if err == nil {
 		s.admin, err = admin.New(admin.Options{Apps: s.apps, Keys: s.keys, Token: token, Log: cfg.Log})
@@ -158,7 +173,7 @@ func New(cfg Config) (*Server, error) {
 	s.fhir, err = fhirproxy.New(st, cfg.BaseURL+"/fhir", fhirproxy.Options{
 		Log: cfg.Log, MaxBody: cfg.MaxBody, Version: cfg.Version, Started: cfg.Started,
 		OAuth: &fhirproxy.OAuthURIs{
-			Token: s.authz.TokenURL(), Register: s.authz.RegisterURL(),
+			Token: s.authz.TokenURL(), Authorize: s.authz.AuthorizeURL(), Register: s.authz.RegisterURL(),
 			Introspect: s.authz.IntrospectURL(), Revoke: s.authz.RevokeURL(),
 		},
 	})
@@ -211,15 +226,22 @@ func (s *Server) openAuthz() error {
 		Clients:               s.clients,
 		Revocations:           revoked,
 		Grants:                s.grants,
+		Authorize:             true,
 		AccessTokenLifetime:   cfg.AccessTokenLifetime,
 		Registration:          cfg.Registration,
 		RegistrationToken:     cfg.RegistrationToken,
 		RegistrationPerMinute: cfg.RegistrationPerMinute,
-		Grant:                 scope.GrantOptions{Supports: SupportsScopeParam},
+		Grant:                 s.authzGrantOptions(),
 		Now:                   cfg.Now,
 		Log:                   cfg.Log,
 	})
 	return err
+}
+
+// authzGrantOptions is how requested scopes meet allowed ones: only the
+// granular parameters the FHIR server enforces.
+func (s *Server) authzGrantOptions() scope.GrantOptions {
+	return scope.GrantOptions{Supports: SupportsScopeParam}
 }
 
 // DefaultBaseURL is the base URL a listen address implies: its host, or
@@ -277,7 +299,8 @@ func (s *Server) routes() *gin.Engine {
 	r.Any(mount, fhir)
 	r.Any(mount+"/*path", fhir)
 	base, _ := url.Parse(s.cfg.BaseURL)
-	r.Any(base.Path+authz.AuthPrefix+"/*path", gin.WrapH(s.authz.Handler()))
+	r.Any(base.Path+authz.AuthPrefix+"/*path", gin.WrapH(s.authRoutes()))
+	r.GET(ui.StaticPrefix+"*path", gin.WrapH(ui.Static()))
 	r.Any(base.Path+AdminAPIPrefix+"/*path", gin.WrapH(http.StripPrefix(base.Path+AdminAPIPrefix, s.admin)))
 	r.GET("/", s.home)
 	return r
@@ -336,7 +359,7 @@ func (s *Server) BaseURL() string { return s.cfg.BaseURL }
 func (s *Server) Authz() *authz.Server { return s.authz }
 
 // Grants returns the store of authorization codes and refresh tokens
-// (tests issue codes with it until the authorization endpoint exists).
+// (tests issue codes with it directly).
 func (s *Server) Grants() *grants.Store { return s.grants }
 
 // AdminAPIPrefix is where the admin API (package admin) is served, below
@@ -347,12 +370,17 @@ const AdminAPIPrefix = "/admin/api"
 // the token was configured (Config.AdminToken).
 func (s *Server) AdminTokenFile() string { return s.adminTokenFile }
 
-// Close flushes the client authenticator's replay cache and closes the
-// store.
+// Close flushes the client authenticator's replay cache and the login
+// sessions, and closes the store.
 func (s *Server) Close() error {
 	var err error
 	if s.clients != nil {
 		err = s.clients.Close()
+	}
+	if s.sessions != nil {
+		if cerr := s.sessions.Close(); err == nil {
+			err = cerr
+		}
 	}
 	if cerr := s.store.Close(); err == nil {
 		err = cerr

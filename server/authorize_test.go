@@ -1,0 +1,253 @@
+package server_test
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+
+	"golang.org/x/net/html"
+	"golang.org/x/oauth2"
+
+	"smartd/server"
+)
+
+// launch is one browser going through the standalone launch.
+type launch struct {
+	t        *testing.T
+	ts       *httptest.Server
+	client   *http.Client
+	conf     *oauth2.Config
+	verifier string
+	state    string
+}
+
+// launchServer starts a server with the demo apps, users and samples.
+func launchServer(t *testing.T) *httptest.Server {
+	t.Helper()
+	ts := httptest.NewUnstartedServer(nil)
+	srv, err := server.New(server.Config{DataDir: t.TempDir(), BaseURL: "http://" + ts.Listener.Addr().String(), Log: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Close() })
+	ts.Config.Handler = srv.Handler()
+	ts.Start()
+	t.Cleanup(ts.Close)
+	return ts
+}
+
+// newLaunch returns a browser with a cookie jar that stops at redirects
+// to the app.
+func newLaunch(t *testing.T, ts *httptest.Server) *launch {
+	jar, _ := cookiejar.New(nil)
+	l := &launch{t: t, ts: ts, verifier: oauth2.GenerateVerifier(), state: "state-" + oauth2.GenerateVerifier()}
+	l.client = &http.Client{Jar: jar, CheckRedirect: func(req *http.Request, via []*http.Request) error {
+		if req.URL.Host == "localhost:8000" {
+			return http.ErrUseLastResponse
+		}
+		return nil
+	}}
+	l.conf = &oauth2.Config{
+		ClientID: server.DemoPublicClientID, RedirectURL: "http://localhost:8000/callback",
+		Endpoint: oauth2.Endpoint{AuthURL: ts.URL + "/auth/authorize", TokenURL: ts.URL + "/auth/token", AuthStyle: oauth2.AuthStyleInParams},
+	}
+	return l
+}
+
+// start GETs the authorize URL for scopes.
+func (l *launch) start(scopes string, extra ...oauth2.AuthCodeOption) (*http.Response, string) {
+	l.conf.Scopes = strings.Fields(scopes)
+	opts := append([]oauth2.AuthCodeOption{oauth2.SetAuthURLParam("aud", l.ts.URL+"/fhir"), oauth2.S256ChallengeOption(l.verifier)}, extra...)
+	return l.do(http.MethodGet, l.conf.AuthCodeURL(l.state, opts...), nil)
+}
+
+func (l *launch) do(method, u string, form url.Values) (*http.Response, string) {
+	l.t.Helper()
+	var body io.Reader
+	if form != nil {
+		body = strings.NewReader(form.Encode())
+	}
+	req, err := http.NewRequest(method, u, body)
+	if err != nil {
+		l.t.Fatal(err)
+	}
+	if form != nil {
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	resp, err := l.client.Do(req)
+	if err != nil {
+		l.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp, string(b)
+}
+
+// submit posts the page's form whose action ends in action, with its
+// fields as rendered (checked boxes only) overridden by set.
+func (l *launch) submit(page, action string, set url.Values) (*http.Response, string) {
+	l.t.Helper()
+	form, target := formFields(l.t, page, action)
+	for k, v := range set {
+		form[k] = v
+	}
+	return l.do(http.MethodPost, l.ts.URL+target, form)
+}
+
+// formFields returns the fields and action of the first POST form whose
+// action ends in suffix.
+func formFields(t *testing.T, page, suffix string) (url.Values, string) {
+	t.Helper()
+	doc, err := html.Parse(strings.NewReader(page))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var found *html.Node
+	for n := range doc.Descendants() {
+		if n.Type == html.ElementNode && n.Data == "form" && strings.HasSuffix(attr(n, "action"), suffix) && strings.EqualFold(attr(n, "method"), "post") {
+			found = n
+			break
+		}
+	}
+	if found == nil {
+		t.Fatalf("no POST form to %s in:\n%s", suffix, page)
+	}
+	vals := url.Values{}
+	for n := range found.Descendants() {
+		if n.Type != html.ElementNode || n.Data != "input" || attr(n, "name") == "" {
+			continue
+		}
+		if typ := attr(n, "type"); (typ == "checkbox" || typ == "radio") && !hasAttr(n, "checked") || typ == "submit" {
+			continue
+		}
+		vals.Add(attr(n, "name"), attr(n, "value"))
+	}
+	return vals, attr(found, "action")
+}
+
+func attr(n *html.Node, key string) string {
+	for _, a := range n.Attr {
+		if a.Key == key {
+			return a.Val
+		}
+	}
+	return ""
+}
+
+func hasAttr(n *html.Node, key string) bool {
+	for _, a := range n.Attr {
+		if a.Key == key {
+			return true
+		}
+	}
+	return false
+}
+
+// finish checks the redirect to the app and exchanges its code.
+func (l *launch) finish(resp *http.Response) *oauth2.Token {
+	l.t.Helper()
+	loc, err := url.Parse(resp.Header.Get("Location"))
+	if resp.StatusCode != http.StatusFound || err != nil || loc.Host != "localhost:8000" {
+		l.t.Fatalf("got %d to %q, want a redirect to the app", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	if got := loc.Query().Get("state"); got != l.state {
+		l.t.Fatalf("state %q, want %q", got, l.state)
+	}
+	tok, err := l.conf.Exchange(context.Background(), loc.Query().Get("code"), oauth2.VerifierOption(l.verifier))
+	if err != nil {
+		l.t.Fatal(err)
+	}
+	return tok
+}
+
+func TestStandaloneLaunch(t *testing.T) {
+	ts := launchServer(t)
+	tests := []struct {
+		name, user, password, scopes, pick, wantPatient string
+	}{
+		{"patient user", "jose", "jose-demo-2026", "launch/patient openid fhirUser patient/*.rs", "", "smart-patient-1"},
+		{"clinician picks", "dr.morgan", "morgan-demo-2026", "launch/patient openid fhirUser patient/*.rs offline_access", "smart-patient-2", "smart-patient-2"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			l := newLaunch(t, ts)
+			_, page := l.start(tt.scopes)
+			resp, page := l.submit(page, "/auth/login", url.Values{"username": {tt.user}, "password": {tt.password}})
+			if tt.pick != "" {
+				if !strings.Contains(page, tt.pick) {
+					t.Fatalf("picker does not list %s:\n%s", tt.pick, page)
+				}
+				resp, page = l.submit(page, "/auth/pick-patient", url.Values{"patient": {tt.pick}})
+			}
+			if resp.StatusCode != http.StatusOK || !strings.Contains(page, "/auth/consent") {
+				t.Fatalf("got %d, want the consent page:\n%s", resp.StatusCode, page)
+			}
+			tok := l.finish(func() *http.Response {
+				r, _ := l.submit(page, "/auth/consent", url.Values{"decision": {"allow"}})
+				return r
+			}())
+			if got := tok.Extra("patient"); got != tt.wantPatient {
+				t.Errorf("patient %v, want %s", got, tt.wantPatient)
+			}
+			if got := tok.Extra("scope"); got != tt.scopes {
+				t.Errorf("scope %v, want %s", got, tt.scopes)
+			}
+		})
+	}
+}
+
+func TestStandaloneLaunchRefusals(t *testing.T) {
+	ts := launchServer(t)
+	scopes := "launch/patient openid fhirUser patient/*.rs"
+	t.Run("wrong password", func(t *testing.T) {
+		l := newLaunch(t, ts)
+		_, page := l.start(scopes)
+		resp, page := l.submit(page, "/auth/login", url.Values{"username": {"jose"}, "password": {"nope-nope-nope"}})
+		if resp.StatusCode != http.StatusOK || !strings.Contains(page, "Wrong username or password") || !strings.Contains(page, "/auth/login") {
+			t.Errorf("got %d, want the login page with an error:\n%s", resp.StatusCode, page)
+		}
+	})
+	t.Run("deny", func(t *testing.T) {
+		l := newLaunch(t, ts)
+		_, page := l.start(scopes)
+		_, page = l.submit(page, "/auth/login", url.Values{"username": {"jose"}, "password": {"jose-demo-2026"}})
+		resp, _ := l.submit(page, "/auth/consent", url.Values{"decision": {"deny"}})
+		loc, _ := url.Parse(resp.Header.Get("Location"))
+		if resp.StatusCode != http.StatusFound || loc.Query().Get("error") != "access_denied" || loc.Query().Get("state") != l.state {
+			t.Errorf("got %d to %q, want access_denied with the state", resp.StatusCode, resp.Header.Get("Location"))
+		}
+	})
+	t.Run("bad redirect_uri", func(t *testing.T) {
+		l := newLaunch(t, ts)
+		l.conf.RedirectURL = "http://localhost:8000/elsewhere"
+		resp, page := l.start(scopes)
+		if resp.StatusCode != http.StatusBadRequest || resp.Request.URL.Host == "localhost:8000" || !strings.Contains(page, "redirect_uri") {
+			t.Errorf("got %d at %s, want an error page with 400:\n%s", resp.StatusCode, resp.Request.URL, page)
+		}
+	})
+	t.Run("consent without CSRF token", func(t *testing.T) {
+		l := newLaunch(t, ts)
+		_, page := l.start(scopes)
+		_, page = l.submit(page, "/auth/login", url.Values{"username": {"jose"}, "password": {"jose-demo-2026"}})
+		form, action := formFields(t, page, "/auth/consent")
+		form.Del("csrf_token")
+		form.Set("decision", "allow")
+		if resp, _ := l.do(http.MethodPost, ts.URL+action, form); resp.StatusCode != http.StatusForbidden {
+			t.Errorf("got %d, want 403", resp.StatusCode)
+		}
+	})
+	t.Run("EHR launch", func(t *testing.T) {
+		l := newLaunch(t, ts)
+		resp, _ := l.start("launch openid patient/*.rs", oauth2.SetAuthURLParam("launch", "abc"))
+		loc, _ := url.Parse(resp.Header.Get("Location"))
+		if loc == nil || loc.Query().Get("error") != "invalid_request" || !strings.Contains(loc.Query().Get("error_description"), "EHR launch") {
+			t.Errorf("got %d to %q, want invalid_request", resp.StatusCode, resp.Header.Get("Location"))
+		}
+	})
+}
