@@ -1,8 +1,6 @@
 package authorize
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"net/http"
 	"net/url"
 	"slices"
@@ -121,8 +119,7 @@ func displayName(u *users.User) string {
 }
 
 // sessionHandle names the session in the grant without storing its ID,
-// the cookie's secret value: the hex SHA-256 of the ID.
+// the cookie's secret value: sessions.Digest, the hex SHA-256 of the ID.
 func sessionHandle(sess *sessions.Session) string {
-	sum := sha256.Sum256([]byte(sess.ID))
-	return hex.EncodeToString(sum[:])
+	return sessions.Digest(sess.ID)
 }

@@ -30,6 +30,13 @@ type launch struct {
 // launchServer starts a server with the demo apps, users and samples.
 func launchServer(t *testing.T) *httptest.Server {
 	t.Helper()
+	ts, _ := launchServerWith(t)
+	return ts
+}
+
+// launchServerWith is launchServer, also returning the server.
+func launchServerWith(t *testing.T) (*httptest.Server, *server.Server) {
+	t.Helper()
 	ts := httptest.NewUnstartedServer(nil)
 	srv, err := server.New(server.Config{DataDir: t.TempDir(), BaseURL: "http://" + ts.Listener.Addr().String(), Log: slog.New(slog.DiscardHandler)})
 	if err != nil {
@@ -39,7 +46,7 @@ func launchServer(t *testing.T) *httptest.Server {
 	ts.Config.Handler = srv.Handler()
 	ts.Start()
 	t.Cleanup(ts.Close)
-	return ts
+	return ts, srv
 }
 
 // newLaunch returns a browser with a cookie jar that stops at redirects

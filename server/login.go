@@ -9,8 +9,17 @@ import (
 	"smartd/users"
 )
 
-// openLogin opens the user accounts and login sessions over the store's
-// file, seeds the demo users on the first start (logging their
+// openSessions opens the login sessions over the store's file, before
+// the grants that ask them whether an online_access session is open.
+func (s *Server) openSessions() error {
+	u, _ := url.Parse(s.cfg.BaseURL)
+	var err error
+	s.sessions, err = sessions.Open(s.store.DB(), sessions.Options{Now: s.cfg.Now, HTTPS: u.Scheme == "https"})
+	return err
+}
+
+// openLogin opens the user accounts over the store's file (the login
+// sessions are already open: openSessions), seeds the demo users on the first start (logging their
 // usernames, never their passwords), and builds the authorize endpoint.
 func (s *Server) openLogin(fresh bool) error {
 	db := s.store.DB()
@@ -31,9 +40,6 @@ func (s *Server) openLogin(fresh bool) error {
 	}
 	u, _ := url.Parse(s.cfg.BaseURL)
 	secure := u.Scheme == "https"
-	if s.sessions, err = sessions.Open(db, sessions.Options{Now: s.cfg.Now, HTTPS: secure}); err != nil {
-		return err
-	}
 	s.authorize = authorize.New(authorize.Options{
 		BasePath: u.Path,
 		FHIRBase: s.cfg.BaseURL + "/fhir",

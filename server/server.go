@@ -213,9 +213,13 @@ func (s *Server) openAuthz() error {
 	if err != nil {
 		return err
 	}
-	// There are no login sessions yet: SessionAlive is nil, so an
-	// online_access grant lives as long as its refresh tokens.
-	if s.grants, err = grants.Open(db, grants.Options{Now: cfg.Now}); err != nil {
+	// The login sessions open before the grants: an online_access grant
+	// ends with the session it was granted in (grants store
+	// sessions.Digest of the session's ID, which Alive looks up).
+	if err := s.openSessions(); err != nil {
+		return err
+	}
+	if s.grants, err = grants.Open(db, grants.Options{Now: cfg.Now, SessionAlive: s.sessions.Alive}); err != nil {
 		return err
 	}
 	s.authz, err = authz.New(authz.Options{
@@ -361,6 +365,9 @@ func (s *Server) Authz() *authz.Server { return s.authz }
 // Grants returns the store of authorization codes and refresh tokens
 // (tests issue codes with it directly).
 func (s *Server) Grants() *grants.Store { return s.grants }
+
+// Sessions returns the login sessions (tests end one as a logout would).
+func (s *Server) Sessions() *sessions.Store { return s.sessions }
 
 // AdminAPIPrefix is where the admin API (package admin) is served, below
 // the base URL.

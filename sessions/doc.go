@@ -16,7 +16,10 @@
 // carries its own random CSRF token. A session expires after Idle without
 // use (default 30 minutes) or Absolute after creation (default 12 hours),
 // whichever comes first; Delete ends it (logout), DeleteUser ends all of
-// one user's sessions.
+// one user's sessions. Digest (the lowercase hex SHA-256 of an ID) names
+// a session elsewhere without its secret, and Alive reports from memory
+// whether the session so named is still open: the grants store asks it
+// before rotating a refresh token of an online_access grant.
 //
 // The memory is authoritative and Get never touches the disk. New
 // sessions and LastSeen (at most once a minute per session) are written

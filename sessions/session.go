@@ -3,6 +3,7 @@ package sessions
 import (
 	"crypto/sha256"
 	"encoding/base64"
+	"encoding/hex"
 	"errors"
 	"time"
 )
@@ -52,4 +53,25 @@ func digestID(id string) (digest, bool) {
 		return digest{}, false
 	}
 	return sha256.Sum256([]byte(id)), true
+}
+
+// Digest returns the public handle of a session ID: the lowercase hex
+// SHA-256 of the ID's bytes (64 characters), the same hash that keys the
+// session in bbolt. Other packages store it instead of the ID (a grant's
+// SessionID) and pass it to Store.Alive.
+func Digest(id string) string {
+	sum := sha256.Sum256([]byte(id))
+	return hex.EncodeToString(sum[:])
+}
+
+// parseDigest decodes a handle from Digest, or reports false.
+func parseDigest(s string) (digest, bool) {
+	var d digest
+	if len(s) != hex.EncodedLen(len(d)) {
+		return digest{}, false
+	}
+	if _, err := hex.Decode(d[:], []byte(s)); err != nil {
+		return digest{}, false
+	}
+	return d, true
 }

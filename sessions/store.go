@@ -199,6 +199,25 @@ func (s *Store) Get(id string) (*Session, error) {
 	return e.rec.session(id), nil
 }
 
+// Alive reports whether a session whose ID has this Digest (lowercase
+// hex SHA-256) is open: created, not deleted and not expired. It reads
+// memory only, never the disk, so that it may be called inside another
+// bbolt transaction (grants.Options.SessionAlive), and it does not mark
+// the session used: an app refreshing its token is not the user's
+// activity. A malformed digest is not alive.
+func (s *Store) Alive(dig string) bool {
+	d, ok := parseDigest(dig)
+	if !ok {
+		return false
+	}
+	now := s.opts.Now()
+	sh := s.shard(d)
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	e, ok := sh.m[d]
+	return ok && !s.expired(&e.rec, now)
+}
+
 // Delete ends the session with this ID (logout), in memory and on disk
 // before it returns. Deleting an unknown session is not an error.
 func (s *Store) Delete(id string) error {
