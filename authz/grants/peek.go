@@ -1,7 +1,6 @@
 package grants
 
 import (
-	"errors"
 	"fmt"
 
 	bolt "go.etcd.io/bbolt"
@@ -17,17 +16,14 @@ func (s *Store) PeekRefresh(token, clientID string) (Grant, error) {
 	d := digestOf(token)
 	var g Grant
 	err := s.db.View(func(tx *bolt.Tx) error {
-		rec, err := getRefresh(tx, d)
+		rec, err := clientRefresh(tx, d, clientID)
 		if err != nil {
 			return err
-		}
-		if rec.ClientID != clientID {
-			return ErrClientMismatch
 		}
 		g, err = getGrant(tx, rec.GrantID)
 		return err
 	})
-	if err != nil && !errors.Is(err, ErrNotFound) && !errors.Is(err, ErrClientMismatch) {
+	if err != nil && !refusal(err) {
 		return Grant{}, fmt.Errorf("grants: PeekRefresh: %w", err)
 	}
 	return g, err

@@ -98,17 +98,13 @@ func (s *Store) RotateRefresh(token, clientID string) (Grant, string, error) {
 	// Refusals that write (reuse) return nil so the write commits.
 	err = s.db.Batch(func(tx *bolt.Tx) error {
 		g, outcome, revokedID, revokeAt = Grant{}, nil, "", time.Time{}
-		rec, err := getRefresh(tx, d)
-		if err != nil {
-			if errors.Is(err, ErrNotFound) {
-				outcome = err
-				return nil
-			}
-			return err
-		}
-		if rec.ClientID != clientID {
-			outcome = ErrClientMismatch
+		rec, err := clientRefresh(tx, d, clientID)
+		if refusal(err) {
+			outcome = err
 			return nil
+		}
+		if err != nil {
+			return err
 		}
 		if tx.Bucket(bucketRevoked).Get([]byte(rec.GrantID)) != nil {
 			outcome = ErrRevoked
@@ -164,17 +160,13 @@ func (s *Store) RevokeRefresh(token, clientID string) error {
 	)
 	err := s.db.Batch(func(tx *bolt.Tx) error {
 		outcome, grantID, revokeAt = nil, "", time.Time{}
-		rec, err := getRefresh(tx, d)
-		if err != nil {
-			if errors.Is(err, ErrNotFound) {
-				outcome = err
-				return nil
-			}
-			return err
-		}
-		if rec.ClientID != clientID {
-			outcome = ErrClientMismatch
+		rec, err := clientRefresh(tx, d, clientID)
+		if refusal(err) {
+			outcome = err
 			return nil
+		}
+		if err != nil {
+			return err
 		}
 		grant, err := getGrant(tx, rec.GrantID)
 		if err != nil {
@@ -199,6 +191,23 @@ func capExpiry(t time.Time, g Grant) time.Time {
 		return g.Expires
 	}
 	return t
+}
+
+// clientRefresh reads the refresh token record with digest d presented by
+// clientID: ErrNotFound for an unknown token, ErrClientMismatch for another
+// client's (a refusal, not a use: the token stays valid for its client).
+func clientRefresh(tx *bolt.Tx, d digest, clientID string) (refreshRecord, error) {
+	rec, err := getRefresh(tx, d)
+	if err == nil && rec.ClientID != clientID {
+		err = ErrClientMismatch
+	}
+	return rec, err
+}
+
+// refusal reports whether err is one of clientRefresh's refusals rather
+// than a storage failure.
+func refusal(err error) bool {
+	return errors.Is(err, ErrNotFound) || errors.Is(err, ErrClientMismatch)
 }
 
 func getRefresh(tx *bolt.Tx, d digest) (refreshRecord, error) {

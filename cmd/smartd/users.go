@@ -74,25 +74,28 @@ func (p *passwordFlags) read(in io.Reader) (string, error) {
 	return p.password, nil
 }
 
-// openUsers parses the flags of a users subcommand and opens the accounts.
-func (cl *cli) openUsers(fs *flag.FlagSet, d *dataFlags, args []string, readOnly bool) (*users.Store, func() error, error) {
+// withUsers parses the flags of a users subcommand, opens the accounts,
+// runs fn, and closes the store, reporting a close error fn did not.
+func (cl *cli) withUsers(fs *flag.FlagSet, d *dataFlags, args []string, readOnly bool, fn func(*users.Store) error) error {
 	if err := parse(fs, args, cl.getenv); err != nil {
-		return nil, nil, err
+		return err
 	}
 	if fs.NArg() != 0 {
 		fs.Usage()
-		return nil, nil, fmt.Errorf("%s takes no arguments, got %q", fs.Name(), fs.Args())
+		return fmt.Errorf("%s takes no arguments, got %q", fs.Name(), fs.Args())
 	}
 	st, err := openData(d.data, readOnly)
 	if err != nil {
-		return nil, nil, err
+		return err
 	}
 	s, err := users.Open(st.DB(), users.Options{})
-	if err != nil {
-		st.Close()
-		return nil, nil, err
+	if err == nil {
+		err = fn(s)
 	}
-	return s, st.Close, nil
+	if cerr := st.Close(); err == nil {
+		err = cerr
+	}
+	return err
 }
 
 func usersFlagSet(cl *cli, name, synopsis string, d *dataFlags, username *string) *flag.FlagSet {
@@ -104,7 +107,7 @@ func usersFlagSet(cl *cli, name, synopsis string, d *dataFlags, username *string
 	return fs
 }
 
-func (cl *cli) usersAdd(args []string) (err error) {
+func (cl *cli) usersAdd(args []string) error {
 	var d dataFlags
 	var u users.User
 	var role string
@@ -116,105 +119,81 @@ func (cl *cli) usersAdd(args []string) (err error) {
 	fs.StringVar(&u.Patient, "patient", "", "for a RelatedPerson proxy: the `id` of the Patient it acts for (env SMARTD_PATIENT)")
 	fs.BoolVar(&u.Disabled, "disabled", false, "create the account disabled")
 	pw.register(fs)
-	s, closeStore, err := cl.openUsers(fs, &d, args, false)
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if cerr := closeStore(); err == nil {
-			err = cerr
+	return cl.withUsers(fs, &d, args, false, func(s *users.Store) error {
+		u.Role = users.Role(role)
+		if err := u.Validate(); err != nil {
+			return err
 		}
-	}()
-	u.Role = users.Role(role)
-	if err := u.Validate(); err != nil {
-		return err
-	}
-	password, err := pw.read(os.Stdin)
-	if err != nil {
-		return err
-	}
-	created, err := s.Create(&u, password)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(cl.stdout, "added %s (%s, fhirUser %s)\n", created.Username, created.Role, orDash(created.FHIRUser))
-	return nil
+		password, err := pw.read(os.Stdin)
+		if err != nil {
+			return err
+		}
+		created, err := s.Create(&u, password)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(cl.stdout, "added %s (%s, fhirUser %s)\n", created.Username, created.Role, orDash(created.FHIRUser))
+		return nil
+	})
 }
 
 func (cl *cli) usersList(args []string) error {
 	var d dataFlags
 	fs := usersFlagSet(cl, "list", "smartd users list [-data DIR]", &d, nil)
-	s, closeStore, err := cl.openUsers(fs, &d, args, true)
-	if err != nil {
-		return err
-	}
-	defer closeStore()
-	all, err := s.List()
-	if err != nil {
-		return err
-	}
-	tw := tabwriter.NewWriter(cl.stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "USERNAME\tROLE\tFHIR_USER\tPATIENT\tSTATUS\tNAME")
-	for _, u := range all {
-		status := "active"
-		if u.Disabled {
-			status = "disabled"
+	return cl.withUsers(fs, &d, args, true, func(s *users.Store) error {
+		all, err := s.List()
+		if err != nil {
+			return err
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", u.Username, u.Role, orDash(u.FHIRUser), orDash(u.PatientContext()), status, u.DisplayName)
-	}
-	return tw.Flush()
+		tw := tabwriter.NewWriter(cl.stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "USERNAME\tROLE\tFHIR_USER\tPATIENT\tSTATUS\tNAME")
+		for _, u := range all {
+			status := "active"
+			if u.Disabled {
+				status = "disabled"
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", u.Username, u.Role, orDash(u.FHIRUser), orDash(u.PatientContext()), status, u.DisplayName)
+		}
+		return tw.Flush()
+	})
 }
 
-func (cl *cli) usersPasswd(args []string) (err error) {
+func (cl *cli) usersPasswd(args []string) error {
 	var d dataFlags
 	var username string
 	var pw passwordFlags
 	fs := usersFlagSet(cl, "passwd", "smartd users passwd -username NAME -password-stdin [-data DIR]", &d, &username)
 	pw.register(fs)
-	s, closeStore, err := cl.openUsers(fs, &d, args, false)
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if cerr := closeStore(); err == nil {
-			err = cerr
+	return cl.withUsers(fs, &d, args, false, func(s *users.Store) error {
+		if username == "" {
+			return errors.New("-username is required")
 		}
-	}()
-	if username == "" {
-		return errors.New("-username is required")
-	}
-	password, err := pw.read(os.Stdin)
-	if err != nil {
-		return err
-	}
-	if err := s.SetPassword(username, password); err != nil {
-		return err
-	}
-	fmt.Fprintf(cl.stdout, "password of %s changed\n", username)
-	return nil
+		password, err := pw.read(os.Stdin)
+		if err != nil {
+			return err
+		}
+		if err := s.SetPassword(username, password); err != nil {
+			return err
+		}
+		fmt.Fprintf(cl.stdout, "password of %s changed\n", username)
+		return nil
+	})
 }
 
-func (cl *cli) usersRemove(args []string) (err error) {
+func (cl *cli) usersRemove(args []string) error {
 	var d dataFlags
 	var username string
 	fs := usersFlagSet(cl, "remove", "smartd users remove -username NAME [-data DIR]", &d, &username)
-	s, closeStore, err := cl.openUsers(fs, &d, args, false)
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if cerr := closeStore(); err == nil {
-			err = cerr
+	return cl.withUsers(fs, &d, args, false, func(s *users.Store) error {
+		if username == "" {
+			return errors.New("-username is required")
 		}
-	}()
-	if username == "" {
-		return errors.New("-username is required")
-	}
-	if err := s.Delete(username); err != nil {
-		return err
-	}
-	fmt.Fprintf(cl.stdout, "removed %s\n", username)
-	return nil
+		if err := s.Delete(username); err != nil {
+			return err
+		}
+		fmt.Fprintf(cl.stdout, "removed %s\n", username)
+		return nil
+	})
 }
 
 // orDash prints an empty column as "-".
