@@ -25,6 +25,10 @@ type Options struct {
 	Token string
 	// Log receives server errors; nil discards them.
 	Log *slog.Logger
+	// Audit is the audit trail GET /audit queries; nil answers 404.
+	Audit AuditTrail
+	// Now is the clock for relative times (since=1h); nil means time.Now.
+	Now func() time.Time
 }
 
 // maxBody bounds request bodies; an export of many apps fits easily.
@@ -36,6 +40,8 @@ type API struct {
 	keys      *keys.Keys
 	tokenHash [sha256.Size]byte
 	log       *slog.Logger
+	audit     AuditTrail
+	now       func() time.Time
 	mux       *http.ServeMux
 }
 
@@ -51,7 +57,11 @@ func New(opts Options) (*API, error) {
 	if opts.Log == nil {
 		opts.Log = slog.New(slog.DiscardHandler)
 	}
-	a := &API{apps: opts.Apps, keys: opts.Keys, tokenHash: sha256.Sum256([]byte(opts.Token)), log: opts.Log}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	a := &API{apps: opts.Apps, keys: opts.Keys, tokenHash: sha256.Sum256([]byte(opts.Token)), log: opts.Log,
+		audit: opts.Audit, now: opts.Now}
 	m := http.NewServeMux()
 	m.HandleFunc("GET /apps", a.handle(a.listApps))
 	m.HandleFunc("POST /apps", a.handle(a.createApp))
@@ -63,6 +73,7 @@ func New(opts Options) (*API, error) {
 	m.HandleFunc("POST /apps/{client_id}/secret", a.handle(a.rotateSecret))
 	m.HandleFunc("GET /keys", a.handle(a.listKeys))
 	m.HandleFunc("POST /keys/rotate", a.handle(a.rotateKeys))
+	m.HandleFunc("GET /audit", a.handle(a.queryAudit))
 	m.HandleFunc("/", a.handle(func(http.ResponseWriter, *http.Request) error {
 		e := oauth.New("not_found", "no such admin endpoint or method")
 		e.Status = http.StatusNotFound

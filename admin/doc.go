@@ -21,6 +21,9 @@
 //	POST   /apps/import[?replace=true] load an export, all or nothing
 //	GET    /keys                      the signing keys
 //	POST   /keys/rotate               add a new current key per algorithm
+//	GET    /audit                     audit records, newest first: {"records": [...], "next": cursor};
+//	                                  filters since, until (1h, 7d, RFC 3339), client_id, user,
+//	                                  patient, kind, outcome, type, limit, cursor
 //
 // The export path shadows a client_id "export" for GET; read such an app
 // through the export.
