@@ -70,7 +70,7 @@ func order(method string) int {
 
 // bundle processes a batch or transaction POSTed to the base.
 func (s *Server) bundle(req *Request) (response, error) {
-	kind, entries, err := s.submit(req.Body, false)
+	kind, entries, err := s.submit(req.Body, false, req.Access)
 	if err != nil {
 		return response{}, err
 	}
@@ -123,12 +123,12 @@ func results(entries []*bundleEntry) []EntryResult {
 // transaction is all or nothing: any entry error fails it whole and is
 // returned as the error, naming the entry.
 func (s *Server) Submit(body []byte) (kind string, entries []EntryResult, err error) {
-	kind, es, err := s.submit(body, false)
+	kind, es, err := s.submit(body, false, nil)
 	return kind, results(es), err
 }
 
-func (s *Server) submit(body []byte, atomic bool) (kind string, entries []*bundleEntry, err error) {
-	kind, entries, err = s.parseBundle(body, atomic)
+func (s *Server) submit(body []byte, atomic bool, a *Access) (kind string, entries []*bundleEntry, err error) {
+	kind, entries, err = s.parseBundle(body, atomic, a)
 	if err != nil {
 		return kind, nil, err
 	}
@@ -146,7 +146,9 @@ func (s *Server) submit(body []byte, atomic bool) (kind string, entries []*bundl
 }
 
 // parseBundle decodes a submitted bundle into entries with typed requests.
-func (s *Server) parseBundle(body []byte, atomic bool) (kind string, entries []*bundleEntry, err error) {
+// Under a token (a not nil) each entry inherits it and is checked on its
+// own before anything runs.
+func (s *Server) parseBundle(body []byte, atomic bool, a *Access) (kind string, entries []*bundleEntry, err error) {
 	var in bundleIn
 	if err := json.Unmarshal(body, &in); err != nil {
 		return "", nil, errorf(http.StatusBadRequest, "structure", "the body is not a valid Bundle: %v", err)
@@ -171,6 +173,10 @@ func (s *Server) parseBundle(body []byte, atomic bool) (kind string, entries []*
 			continue
 		}
 		e.req, e.err = entryRequest(raw.Request.Method, raw.Request.URL, raw.Request.IfMatch, raw.Request.IfNoneExist)
+		if e.err == nil {
+			e.req.Access = a
+			e.err = entryErr(i, s.permit(e.req))
+		}
 		if e.err == nil && e.req.Interaction == BundleSubmit {
 			e.err = errorf(http.StatusBadRequest, "not-supported", "a bundle entry cannot submit another bundle")
 		}

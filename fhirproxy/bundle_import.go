@@ -39,7 +39,7 @@ func (p *PreparedBundle) Groupable() bool {
 // the store, so that an importer can prepare one bundle while the store
 // commits the previous one.
 func (s *Server) PrepareImport(body []byte) (*PreparedBundle, error) {
-	kind, entries, err := s.parseBundle(body, true)
+	kind, entries, err := s.parseBundle(body, true, nil)
 	if err != nil {
 		return nil, err
 	}

@@ -38,7 +38,7 @@ func (s *Server) transactionIn(tx *store.Tx, entries []*bundleEntry) error {
 			switch e.req.Interaction {
 			case Create:
 				if e.req.IfNoneExist != "" {
-					found, ok, err := s.conditional(tx, e.req.Type, e.req.IfNoneExist)
+					found, ok, err := s.conditional(tx, e.req.Type, e.req.IfNoneExist, e.req.Access)
 					if err != nil {
 						return entryErr(e.index, err)
 					}
@@ -96,7 +96,7 @@ func (s *Server) batch(entries []*bundleEntry) {
 		err := s.store.Update(func(tx *store.Tx) error {
 			e.found, e.target = nil, ""
 			if e.req.Interaction == Create && e.req.IfNoneExist != "" {
-				found, ok, err := s.conditional(tx, e.req.Type, e.req.IfNoneExist)
+				found, ok, err := s.conditional(tx, e.req.Type, e.req.IfNoneExist, e.req.Access)
 				if err != nil {
 					return err
 				}
@@ -122,12 +122,18 @@ func (s *Server) runEntry(tx *store.Tx, e *bundleEntry) (response, error) {
 		if e.found != nil {
 			return s.respond(e.req, http.StatusOK, *e.found, nil)
 		}
+		if err := s.mayWrite(tx, e.req, e.prep); err != nil {
+			return response{}, err
+		}
 		res, err := tx.Put(store.Write{Type: e.prep.typ, ID: e.prep.id, Body: e.prep.body, Index: e.prep.vals})
 		if err == nil && res.Op != store.OpCreate {
 			err = errorf(http.StatusConflict, "duplicate", "%s already exists", res.Ref())
 		}
 		return s.respond(e.req, http.StatusCreated, res, err)
 	case Update, Delete:
+		if err := s.mayWrite(tx, e.req, e.prep); err != nil {
+			return response{}, err
+		}
 		return s.write(tx, e.req, e.prep)
 	}
 	return s.read(tx, e.req)
@@ -165,7 +171,7 @@ func (s *Server) rewriteAll(rd reader, entries []*bundleEntry, fullURLs map[stri
 			if !ok {
 				return "", false
 			}
-			found, ok, err := s.conditional(rd, typ, query)
+			found, ok, err := s.conditional(rd, typ, query, e.req.Access)
 			switch {
 			case err != nil:
 				var fe *Error

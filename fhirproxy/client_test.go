@@ -30,7 +30,14 @@ type testServer struct {
 	root string // the server's base URL
 	dir  string
 	hc   *http.Client
+	// token is sent as the bearer token unless a request sets its own
+	// Authorization: by default the admin token, the trusted path that
+	// sees everything (the enforcement tests use real access tokens).
+	token string
 }
+
+// adminToken is the test servers' admin token.
+const adminToken = "test-admin-token-0123456789"
 
 // newServer starts a server with no sample data, after applying opts to
 // its config.
@@ -38,7 +45,7 @@ func newServer(t testing.TB, opts ...func(*server.Config)) *testServer {
 	t.Helper()
 	hs := httptest.NewUnstartedServer(nil)
 	root := "http://" + hs.Listener.Addr().String()
-	cfg := server.Config{DataDir: t.TempDir(), BaseURL: root, NoSamples: true, Started: started, Version: "test"}
+	cfg := server.Config{DataDir: t.TempDir(), BaseURL: root, NoSamples: true, Started: started, Version: "test", AdminToken: adminToken}
 	for _, o := range opts {
 		o(&cfg)
 	}
@@ -54,7 +61,7 @@ func newServer(t testing.TB, opts ...func(*server.Config)) *testServer {
 		srv.Close()
 	})
 	return &testServer{
-		t: t, srv: srv, base: root + "/fhir", root: root, dir: cfg.DataDir,
+		t: t, srv: srv, base: root + "/fhir", root: root, dir: cfg.DataDir, token: adminToken,
 		hc: &http.Client{
 			Timeout: time.Minute,
 			CheckRedirect: func(req *http.Request, via []*http.Request) error {
@@ -103,6 +110,9 @@ func (s *testServer) do(method, target string, body []byte, headers ...string) r
 	}
 	if body != nil {
 		req.Header.Set("Content-Type", "application/fhir+json")
+	}
+	if s.token != "" {
+		req.Header.Set("Authorization", "Bearer "+s.token)
 	}
 	for i := 0; i+1 < len(headers); i += 2 {
 		req.Header.Set(headers[i], headers[i+1])

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strings"
 
 	"smartd/fhirproxy/search"
 	"smartd/fhirproxy/store"
@@ -25,6 +26,8 @@ type Error struct {
 	Expression  string
 	// Severity is "error" unless set.
 	Severity string
+	// Challenge, when set, is sent as WWW-Authenticate (RFC 6750 §3).
+	Challenge string
 	// cause is logged, never sent.
 	cause error
 }
@@ -105,5 +108,17 @@ func render(log *slog.Logger, r *http.Request, err error) response {
 	if sev == "" {
 		sev = "error"
 	}
-	return response{status: e.Status, body: outcome(sev, e.Code, e.Diagnostics, e.Expression)}
+	return response{status: e.Status, body: outcome(sev, e.Code, e.Diagnostics, e.Expression), challenge: e.Challenge}
+}
+
+// challenge is an RFC 6750 §3 Bearer challenge with an error code and a
+// description (quotes and backslashes removed: they would end the value).
+func challenge(code, description string) string {
+	clean := strings.Map(func(r rune) rune {
+		if r == '"' || r == '\\' || r < 0x20 || r > 0x7e {
+			return -1
+		}
+		return r
+	}, description)
+	return `Bearer realm="smartd", error="` + code + `", error_description="` + clean + `"`
 }

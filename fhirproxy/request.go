@@ -55,6 +55,9 @@ type Request struct {
 	Return string
 	// Strict is Prefer: handling=strict.
 	Strict bool
+	// Access is what the request's access token allows; nil is the
+	// trusted internal path. Bundle entries inherit their bundle's.
+	Access *Access
 }
 
 // ParseRequest decodes a request to the FHIR base. path is the part after

@@ -37,7 +37,7 @@ func (s *Server) search(rd reader, req *Request) (response, error) {
 	if req.CompartmentType != "" {
 		comp = &store.Compartment{Type: req.CompartmentType, ID: req.CompartmentID}
 	}
-	res, err := rd.Search(q, comp)
+	res, err := rd.SearchGuarded(q, comp, searchGuard(req))
 	if err != nil {
 		return response{}, err
 	}
@@ -158,9 +158,25 @@ func ignoredOutcome(issues []search.Issue) []byte {
 
 // everything renders Patient/$everything as a searchset.
 func (s *Server) everything(rd reader, req *Request) (response, error) {
+	if req.Access != nil {
+		if ok, err := rd.Visible(guardOf(req), "Patient", req.ID); err != nil || !ok {
+			return response{}, cmpErr(err, notFound("Patient", req.ID))
+		}
+	}
 	all, err := rd.Everything(req.ID)
 	if err != nil {
 		return response{}, err
+	}
+	if g := guardOf(req); g != nil {
+		kept := all[:0]
+		for _, res := range all {
+			if ok, err := rd.Visible(g, res.Type, res.ID); err != nil {
+				return response{}, err
+			} else if ok {
+				kept = append(kept, res)
+			}
+		}
+		all = kept
 	}
 	n := len(all)
 	b := newBundle("searchset", &n, []link{{"self", s.base + "/Patient/" + req.ID + "/$everything"}}, time.Time{})
@@ -172,7 +188,7 @@ func (s *Server) everything(rd reader, req *Request) (response, error) {
 
 // history renders an instance, type or system history (FHIR R4 §3.1.0.12).
 func (s *Server) history(rd reader, req *Request) (response, error) {
-	o := store.HistoryOptions{Type: req.Type, ID: req.ID, Cursor: req.Query.Get("_cursor")}
+	o := store.HistoryOptions{Type: req.Type, ID: req.ID, Cursor: req.Query.Get("_cursor"), Keep: s.historyKeep(req)}
 	for k := range req.Query {
 		switch k {
 		case "_count", "_since", "_cursor", "_format", "_pretty":
@@ -197,9 +213,15 @@ func (s *Server) history(rd reader, req *Request) (response, error) {
 		o.Since = t
 	}
 	if req.ID != "" {
-		// A resource that never existed has no history: 404, as a read.
+		// A resource that never existed has no history: 404, as a read;
+		// so has one the token may not see today.
 		if _, err := rd.Read(req.Type, req.ID); errors.Is(err, store.ErrNotFound) {
 			return response{}, err
+		}
+		if req.Access != nil && !req.Access.ownResource(req.Type, req.ID) {
+			if ok, err := rd.Visible(guardOf(req), req.Type, req.ID); err != nil || !ok {
+				return response{}, cmpErr(err, notFound(req.Type, req.ID))
+			}
 		}
 	}
 	page, err := rd.History(o)

@@ -26,6 +26,7 @@ type Server struct {
 	log         *slog.Logger
 	maxBody     int64
 	capability  []byte
+	auth        func(*http.Request) (*Access, error)
 }
 
 // Options configure New. The zero value of each field has a default.
@@ -43,6 +44,11 @@ type Options struct {
 	// CapabilityStatement: the SMART-on-FHIR service and the oauth-uris
 	// extension naming these endpoints.
 	OAuth *OAuthURIs
+	// Authenticate, when set, runs before routing on every request but
+	// the CapabilityStatement and CORS preflights: it returns what the
+	// request's bearer token allows, or an error rendered as is (use
+	// Unauthorized). Nil serves every request as trusted.
+	Authenticate func(*http.Request) (*Access, error)
 }
 
 // New returns a FHIR server over st whose FHIR base is base, an absolute
@@ -52,7 +58,7 @@ func New(st *store.Store, base string, opts Options) (*Server, error) {
 	if err != nil || !u.IsAbs() {
 		return nil, errors.New("fhirproxy: the FHIR base must be an absolute URL")
 	}
-	s := &Server{store: st, base: u.String(), mount: u.Path, log: opts.Log, maxBody: opts.MaxBody}
+	s := &Server{store: st, base: u.String(), mount: u.Path, log: opts.Log, maxBody: opts.MaxBody, auth: opts.Authenticate}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
@@ -82,6 +88,7 @@ type response struct {
 	etag         string // the version id, rendered W/"n"
 	lastModified time.Time
 	location     string
+	challenge    string // WWW-Authenticate, for 401 and 403
 }
 
 // ServeHTTP serves one FHIR request whose path starts with the mount path.
@@ -110,10 +117,17 @@ func (s *Server) allow(r *http.Request) string {
 }
 
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) (response, error) {
+	path := strings.TrimPrefix(r.URL.Path, s.mount)
+	var access *Access
+	if s.auth != nil && !public(r.Method, path) {
+		var err error
+		if access, err = s.auth(r); err != nil {
+			return response{}, err
+		}
+	}
 	if err := negotiate(r); err != nil {
 		return response{}, err
 	}
-	path := strings.TrimPrefix(r.URL.Path, s.mount)
 	query := r.URL.Query()
 	body, err := s.readBody(w, r)
 	if err != nil {
@@ -132,11 +146,24 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) (response, error)
 		}
 	}
 	req.Body = body
+	req.Access = access
 	return s.Do(req)
 }
 
-// Do runs a decoded request against the store.
+// public reports whether a request needs no token: the
+// CapabilityStatement, the .well-known documents and CORS preflights.
+func public(method, path string) bool {
+	path = strings.Trim(path, "/")
+	read := method == http.MethodGet || method == http.MethodHead
+	return method == http.MethodOptions || read && (path == "metadata" || strings.HasPrefix(path, ".well-known/"))
+}
+
+// Do runs a decoded request against the store, within what req.Access
+// allows.
 func (s *Server) Do(req *Request) (resp response, err error) {
+	if err := s.permit(req); err != nil {
+		return response{}, err
+	}
 	switch req.Interaction {
 	case Capabilities:
 		return response{status: http.StatusOK, body: s.capability}, nil
@@ -151,6 +178,9 @@ func (s *Server) Do(req *Request) (resp response, err error) {
 			}
 		}
 		err = s.store.Batch(func(tx *store.Tx) error {
+			if err := s.mayWrite(tx, req, p); err != nil {
+				return err
+			}
 			resp, err = s.write(tx, req, p)
 			return err
 		})
@@ -170,7 +200,8 @@ func (s *Server) Do(req *Request) (resp response, err error) {
 type reader interface {
 	Read(typ, id string) (store.Resource, error)
 	VRead(typ, id string, version uint64) (store.Resource, error)
-	Search(q *search.Query, c *store.Compartment) (*store.Result, error)
+	SearchGuarded(q *search.Query, c *store.Compartment, g store.Guard) (*store.Result, error)
+	Visible(g store.Guard, typ, id string) (bool, error)
 	History(o store.HistoryOptions) (store.HistoryPage, error)
 	Everything(patientID string) ([]store.Resource, error)
 }
@@ -181,13 +212,13 @@ func (s *Server) read(rd reader, req *Request) (response, error) {
 		return response{status: http.StatusOK, body: s.capability}, nil
 	case Read:
 		res, err := rd.Read(req.Type, req.ID)
-		if err != nil {
+		if res, err = s.visibleRead(rd, req, res, err); err != nil {
 			return response{}, err
 		}
 		return resourceResponse(http.StatusOK, res), nil
 	case VRead:
 		res, err := rd.VRead(req.Type, req.ID, req.Version)
-		if err != nil {
+		if res, err = s.visibleRead(rd, req, res, err); err != nil {
 			return response{}, err
 		}
 		return resourceResponse(http.StatusOK, res), nil
@@ -286,6 +317,9 @@ func (s *Server) writeResponse(w http.ResponseWriter, r *http.Request, resp resp
 	}
 	if resp.location != "" {
 		h.Set("Location", resp.location)
+	}
+	if resp.challenge != "" {
+		h.Set("WWW-Authenticate", resp.challenge)
 	}
 	if resp.body == nil {
 		w.WriteHeader(resp.status)

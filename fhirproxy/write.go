@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"smartd/authz/scope"
 	"strconv"
 
 	"smartd/fhirproxy/rawjson"
@@ -60,7 +61,7 @@ func (s *Server) write(tx *store.Tx, req *Request, p *prepared) (response, error
 	switch req.Interaction {
 	case Create:
 		if req.IfNoneExist != "" {
-			existing, found, err := s.conditional(tx, req.Type, req.IfNoneExist)
+			existing, found, err := s.conditional(tx, req.Type, req.IfNoneExist, req.Access)
 			if err != nil || found {
 				return s.respond(req, http.StatusOK, existing, err)
 			}
@@ -108,7 +109,10 @@ func (s *Server) respond(req *Request, status int, res store.Resource, err error
 
 // conditional runs the search of a conditional create or reference:
 // found with the one match, not found with none, 412 with several.
-func (s *Server) conditional(rd reader, typ, query string) (store.Resource, bool, error) {
+//
+// Under a token the search sees only what its search scopes let through,
+// so it cannot probe other patients' data.
+func (s *Server) conditional(rd reader, typ, query string, a *Access) (store.Resource, bool, error) {
 	q, err := parseConditional(typ, query)
 	if err != nil {
 		return store.Resource{}, false, err
@@ -116,7 +120,11 @@ func (s *Server) conditional(rd reader, typ, query string) (store.Resource, bool
 	// Only the criteria decide: _summary=count, _count=0 or a _cursor
 	// would hide matches and let a conditional create duplicate one.
 	q.Count, q.Summary, q.Cursor = 2, "", ""
-	res, err := rd.Search(q, nil)
+	var g store.Guard
+	if a != nil {
+		g = a.guard(scope.Search)
+	}
+	res, err := rd.SearchGuarded(q, nil, g)
 	if err != nil {
 		return store.Resource{}, false, err
 	}

@@ -170,8 +170,10 @@ func New(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s.adminTokenFile = tokenFile
+	auth := newBearer(s.authz, cfg.BaseURL+"/fhir", token, s.relatedPatient, cfg.Now)
 	s.fhir, err = fhirproxy.New(st, cfg.BaseURL+"/fhir", fhirproxy.Options{
 		Log: cfg.Log, MaxBody: cfg.MaxBody, Version: cfg.Version, Started: cfg.Started,
+		Authenticate: auth.authenticate,
 		OAuth: &fhirproxy.OAuthURIs{
 			Token: s.authz.TokenURL(), Authorize: s.authz.AuthorizeURL(), Register: s.authz.RegisterURL(),
 			Introspect: s.authz.IntrospectURL(), Revoke: s.authz.RevokeURL(),

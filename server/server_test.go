@@ -35,7 +35,7 @@ func newServer(t *testing.T, logs io.Writer) (*httptest.Server, *server.Server) 
 	t.Helper()
 	ts := httptest.NewUnstartedServer(nil)
 	base := "http://" + ts.Listener.Addr().String()
-	srv, err := server.New(server.Config{DataDir: t.TempDir(), BaseURL: base, Log: slog.New(slog.NewJSONHandler(logs, nil))})
+	srv, err := server.New(server.Config{DataDir: t.TempDir(), BaseURL: base, AdminToken: testAdminToken, Log: slog.New(slog.NewJSONHandler(logs, nil))})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -83,6 +83,9 @@ func TestRoutes(t *testing.T) {
 		{"GET", "/auth/nowhere", 404, "", ""},
 	} {
 		req, _ := http.NewRequest(tc.method, ts.URL+tc.path, nil)
+		if strings.HasPrefix(tc.path, "/fhir") {
+			req.Header.Set("Authorization", "Bearer "+testAdminToken) // the trusted path
+		}
 		resp, err := client.Do(req)
 		if err != nil {
 			t.Fatal(err)
@@ -109,6 +112,7 @@ func TestRequestIDsAndAccessLog(t *testing.T) {
 	ts, _ := newServer(t, &logs)
 	req, _ := http.NewRequest("GET", ts.URL+"/fhir/Patient/smart-patient-1", nil)
 	req.Header.Set("X-Request-Id", "trace-123")
+	req.Header.Set("Authorization", "Bearer "+testAdminToken)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)

@@ -48,8 +48,9 @@ func main() {
 	clientID := flag.String("client-id", "", "use this registered client instead of registering one (with -key)")
 	keyFile := flag.String("key", "", "the registered client's EC private key `file` (PEM)")
 	kid := flag.String("kid", "", "the registered key's kid; defaults to its RFC 7638 thumbprint")
+	printToken := flag.Bool("print-token", false, "print only the access token, for TOKEN=$(backend-client ...)")
 	flag.Parse()
-	c := client{id: *clientID, kid: *kid}
+	c := client{id: *clientID, kid: *kid, tokenOnly: *printToken}
 	if (*clientID == "") != (*keyFile == "") {
 		fmt.Fprintln(os.Stderr, "backend-client: -client-id and -key go together")
 		os.Exit(2)
@@ -72,6 +73,8 @@ func main() {
 type client struct {
 	id, kid string
 	key     *ecdsa.PrivateKey
+	// tokenOnly prints the access token alone and stops there.
+	tokenOnly bool
 }
 
 // readKey reads an EC private key from a PEM file.
@@ -125,6 +128,9 @@ func run(fhir, scope string, c client, out io.Writer) error {
 				return err
 			}
 		}
+		if c.tokenOnly {
+			return printAccessToken(conf.TokenEndpoint, scope, c.key, kid, c.id, out)
+		}
 		fmt.Fprintf(out, "using client_id %s, key %s\n", c.id, kid)
 		return token(conf.TokenEndpoint, conf.IntrospectionEndpoint, scope, c.key, kid, c.id, out)
 	}
@@ -156,10 +162,8 @@ func run(fhir, scope string, c client, out io.Writer) error {
 	return token(conf.TokenEndpoint, conf.IntrospectionEndpoint, scope, key, kid, client.ClientID, out)
 }
 
-// token gets an access token with the client_credentials grant and
-// introspects it.
-func token(tokenURL, introspectURL, scope string, key *ecdsa.PrivateKey, kid, clientID string, out io.Writer) error {
-	// 3. The token request: a signed assertion, aud the token URL.
+// requestToken gets an access token with the client_credentials grant.
+func requestToken(tokenURL, scope string, key *ecdsa.PrivateKey, kid, clientID string) (map[string]any, error) {
 	form := url.Values{
 		"grant_type":            {"client_credentials"},
 		"scope":                 {scope},
@@ -167,13 +171,32 @@ func token(tokenURL, introspectURL, scope string, key *ecdsa.PrivateKey, kid, cl
 		"client_assertion":      {assertion(key, kid, clientID, tokenURL)},
 	}
 	var tok map[string]any
-	if err := call("POST", tokenURL, "application/x-www-form-urlencoded", []byte(form.Encode()), &tok); err != nil {
+	err := call("POST", tokenURL, "application/x-www-form-urlencoded", []byte(form.Encode()), &tok)
+	return tok, err
+}
+
+// printAccessToken prints the access token alone.
+func printAccessToken(tokenURL, scope string, key *ecdsa.PrivateKey, kid, clientID string, out io.Writer) error {
+	tok, err := requestToken(tokenURL, scope, key, kid, clientID)
+	if err != nil {
+		return err
+	}
+	_, err = fmt.Fprintln(out, tok["access_token"])
+	return err
+}
+
+// token gets an access token with the client_credentials grant and
+// introspects it.
+func token(tokenURL, introspectURL, scope string, key *ecdsa.PrivateKey, kid, clientID string, out io.Writer) error {
+	// 3. The token request: a signed assertion, aud the token URL.
+	tok, err := requestToken(tokenURL, scope, key, kid, clientID)
+	if err != nil {
 		return err
 	}
 	show(out, "token response", tok)
 
 	// 4. Introspection, authenticated with a new assertion.
-	form = url.Values{
+	form := url.Values{
 		"token":                 {tok["access_token"].(string)},
 		"client_assertion_type": {jwtBearer},
 		"client_assertion":      {assertion(key, kid, clientID, introspectURL)},

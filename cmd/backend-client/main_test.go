@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"io"
+	"net/http"
 	"net/http/httptest"
 	"path/filepath"
 	"strings"
@@ -69,5 +70,45 @@ func TestDemoBackend(t *testing.T) {
 	}
 	if err := run(root+"/fhir", "system/Observation.rs?bogus=1", c, io.Discard); err == nil || !strings.Contains(err.Error(), "invalid_scope") {
 		t.Errorf("a granular scope on an unknown parameter: %v, want invalid_scope", err)
+	}
+}
+
+// TestPrintToken: -print-token prints the bare token, which the FHIR API
+// takes as a bearer token (the README's "Try it").
+func TestPrintToken(t *testing.T) {
+	hs := httptest.NewUnstartedServer(nil)
+	root := "http://" + hs.Listener.Addr().String()
+	dir := t.TempDir()
+	srv, err := server.New(server.Config{DataDir: dir, BaseURL: root})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	hs.Config.Handler = srv.Handler()
+	hs.Start()
+	defer hs.Close()
+	key, err := readKey(filepath.Join(dir, server.DemoBackendKeyFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	if err := run(root+"/fhir", "system/Patient.rs", client{id: server.DemoBackendClientID, key: key, tokenOnly: true}, &out); err != nil {
+		t.Fatal(err)
+	}
+	token := strings.TrimSpace(out.String())
+	if strings.ContainsAny(token, " \n{") || strings.Count(token, ".") != 2 {
+		t.Fatalf("printed %q, want a bare JWT", out.String())
+	}
+	for path, want := range map[string]int{"/Patient/smart-patient-1": 200, "/Observation?patient=smart-patient-1": 403} {
+		req, _ := http.NewRequest("GET", root+"/fhir"+path, nil)
+		req.Header.Set("Authorization", "Bearer "+token)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != want {
+			t.Errorf("GET %s with the printed token: %d, want %d", path, resp.StatusCode, want)
+		}
 	}
 }

@@ -42,6 +42,7 @@ func (cl *cli) bench(ctx context.Context, args []string) error {
 	path := fs.String("path", "", "request this one `path` relative to the base, e.g. Patient/smart-patient-1 (env SMARTD_PATH)")
 	pathsFile := fs.String("paths", "", "request the paths in `file`, one per line, round-robin (env SMARTD_PATHS)")
 	scenario := fs.String("scenario", "", "a built-in mix: read (reads of discovered resources) or search (patient and observation searches); the default when neither -path nor -paths is given is read (env SMARTD_SCENARIO)")
+	token := fs.String("token", "", "bearer `token` sent with the FHIR requests, or @file to read it from a file; default: the admin token in data/admin-token when that file exists (the trusted path) (env SMARTD_TOKEN)")
 	if err := parse(fs, args, cl.getenv); err != nil {
 		return err
 	}
@@ -68,6 +69,11 @@ func (cl *cli) bench(ctx context.Context, args []string) error {
 	}
 	client := benchClient(cfg.concurrency, cfg.timeout)
 	defer client.CloseIdleConnections()
+	bearer, err := benchToken(*token)
+	if err != nil {
+		return fmt.Errorf("-token: %w", err)
+	}
+	withBearer(client, bearer)
 	switch {
 	case *path != "":
 		cfg.paths = []string{*path}

@@ -314,7 +314,8 @@ func TestBenchStopsAtTheDuration(t *testing.T) {
 }
 
 func TestBenchScenariosOnTheSamplePatients(t *testing.T) {
-	base, _ := startServe(t, nil, "-data", t.TempDir())
+	dir := t.TempDir()
+	base, _ := startServe(t, nil, "-data", dir)
 	for _, tc := range []struct {
 		scenario string
 		paths    string // a path of the scenario, as a regexp
@@ -324,7 +325,7 @@ func TestBenchScenariosOnTheSamplePatients(t *testing.T) {
 		{"search", `^Patient\?name=`},
 	} {
 		c, out, _ := newCLI(nil)
-		if err := c.run(t.Context(), []string{"bench", "-url", base, "-c", "2", "-n", "40", "-scenario", tc.scenario}); err != nil {
+		if err := c.run(t.Context(), []string{"bench", "-url", base, "-c", "2", "-n", "40", "-scenario", tc.scenario, "-token", "@" + filepath.Join(dir, "admin-token")}); err != nil {
 			t.Fatal(err)
 		}
 		got := parseBenchOutput(t, out.String())
@@ -332,7 +333,9 @@ func TestBenchScenariosOnTheSamplePatients(t *testing.T) {
 			t.Errorf("scenario %s: %+v\n%s", tc.scenario, got, out)
 		}
 		u, _ := loopbackBase(base)
-		paths, err := scenarioPaths(t.Context(), benchClient(1, 5*time.Second), u, tc.scenario)
+		client := benchClient(1, 5*time.Second)
+		withBearer(client, adminTokenOf(t, dir))
+		paths, err := scenarioPaths(t.Context(), client, u, tc.scenario)
 		if err != nil {
 			t.Fatal(err)
 		}

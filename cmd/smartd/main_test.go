@@ -109,7 +109,10 @@ func TestServeLoadsSamplesAndShutsDownCleanly(t *testing.T) {
 			Family string `json:"family"`
 		} `json:"name"`
 	}
-	if code := getJSON(t, http.DefaultClient, base+"/Patient/smart-patient-1", &pat); code != 200 || pat.ID != "smart-patient-1" {
+	if code := getJSON(t, http.DefaultClient, base+"/Patient/smart-patient-1", nil); code != http.StatusUnauthorized {
+		t.Errorf("GET the sample patient without a token: %d, want 401", code)
+	}
+	if code := getJSON(t, adminClient(t, dir), base+"/Patient/smart-patient-1", &pat); code != 200 || pat.ID != "smart-patient-1" {
 		t.Fatalf("GET the sample patient: %d %+v", code, pat)
 	}
 	var health map[string]string
@@ -132,7 +135,8 @@ func TestServeLoadsSamplesAndShutsDownCleanly(t *testing.T) {
 }
 
 func TestGracefulShutdownFinishesInFlightRequests(t *testing.T) {
-	base, stop := startServe(t, nil, "-data", t.TempDir(), "-no-samples")
+	dir := t.TempDir()
+	base, stop := startServe(t, nil, "-data", dir, "-no-samples")
 	// A transaction large enough to be in flight when shutdown starts.
 	var b strings.Builder
 	b.WriteString(`{"resourceType":"Bundle","type":"transaction","entry":[`)
@@ -150,7 +154,7 @@ func TestGracefulShutdownFinishesInFlightRequests(t *testing.T) {
 	res := make(chan result, 1)
 	body := &signalReader{r: strings.NewReader(b.String()), reading: make(chan struct{})}
 	go func() {
-		resp, err := http.Post(base, "application/fhir+json", body)
+		resp, err := adminClient(t, dir).Post(base, "application/fhir+json", body)
 		if err != nil {
 			res <- result{0, err}
 			return
@@ -313,4 +317,22 @@ func (s *signalReader) Read(p []byte) (int, error) {
 		close(s.reading)
 	}
 	return s.r.Read(p)
+}
+
+// adminClient sends the admin token of the server on dir as its bearer
+// token: the FHIR API's trusted path.
+func adminClient(t *testing.T, dir string) *http.Client {
+	c := &http.Client{Transport: http.DefaultTransport}
+	withBearer(c, adminTokenOf(t, dir))
+	return c
+}
+
+// adminTokenOf reads the admin token of the server on dir.
+func adminTokenOf(t *testing.T, dir string) string {
+	t.Helper()
+	token, err := benchToken("@" + filepath.Join(dir, "admin-token"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return token
 }

@@ -15,8 +15,9 @@ const maxIncluded = 5000
 // §3.1.1.5.4): resources the matches reference, and resources that
 // reference the matches (and, for :iterate, those of the resources
 // included), each once and never one already on the page. Within a
-// compartment, included resources must be in it too.
-func (r reader) include(q *search.Query, comp *Compartment, res *Result) error {
+// compartment, included resources must be in it too, and a guard drops
+// those it does not let through.
+func (r reader) include(q *search.Query, comp *Compartment, g Guard, res *Result) error {
 	if len(q.Include) == 0 && len(q.RevInclude) == 0 {
 		return nil
 	}
@@ -30,6 +31,9 @@ func (r reader) include(q *search.Query, comp *Compartment, res *Result) error {
 			return nil
 		}
 		seen[ref] = true
+		if ok, err := r.Visible(g, typ, id); err != nil || !ok {
+			return err
+		}
 		got, err := r.Read(typ, id)
 		if errors.Is(err, ErrNotFound) || errors.Is(err, ErrGone) {
 			return nil

@@ -98,6 +98,17 @@ type HistoryOptions struct {
 	Count int
 	// Cursor continues a previous page.
 	Cursor string
+	// Keep, when not nil, decides for each version whether the request
+	// may see it; the versions it refuses are skipped before paging.
+	Keep func(Resource) (bool, error)
+}
+
+// keep applies o.Keep.
+func (o HistoryOptions) keep(res Resource) (bool, error) {
+	if o.Keep == nil {
+		return true, nil
+	}
+	return o.Keep(res)
 }
 
 // HistoryPage is one page of a history, newest first.
@@ -147,6 +158,11 @@ func (r reader) History(o HistoryOptions) (HistoryPage, error) {
 			if !o.Since.IsZero() && res.LastUpdated.UnixMilli() < since {
 				break
 			}
+			if ok, err := o.keep(res); err != nil {
+				return page, err
+			} else if !ok {
+				continue
+			}
 			page.Versions = append(page.Versions, res)
 		}
 		return page, nil
@@ -178,6 +194,11 @@ func (r reader) History(o HistoryOptions) (HistoryPage, error) {
 		}
 		if !o.Since.IsZero() && res.LastUpdated.UnixMilli() < since {
 			break
+		}
+		if ok, err := o.keep(res); err != nil {
+			return page, err
+		} else if !ok {
+			continue
 		}
 		page.Versions = append(page.Versions, res)
 	}

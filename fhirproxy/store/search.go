@@ -52,6 +52,12 @@ func (s *Store) Search(q *search.Query, comp *Compartment) (res *Result, err err
 
 // Search runs a search in this transaction (see Store.Search).
 func (r reader) Search(q *search.Query, comp *Compartment) (*Result, error) {
+	return r.SearchGuarded(q, comp, nil)
+}
+
+// SearchGuarded runs a search that sees only what g lets through, matches
+// and included resources alike; a nil g sees everything.
+func (r reader) SearchGuarded(q *search.Query, comp *Compartment, g Guard) (*Result, error) {
 	cur, err := parseSearchCursor(q.Cursor)
 	if err != nil {
 		return nil, err
@@ -84,7 +90,7 @@ func (r reader) Search(q *search.Query, comp *Compartment) (*Result, error) {
 			tc = cur
 		}
 		need := count - len(res.Matches)
-		page, err := r.typeSearch(typ, q, comp, tc, need, wantTotal || q.Type == "")
+		page, err := r.typeSearch(typ, q, comp, g, tc, need, wantTotal || q.Type == "")
 		if err != nil {
 			return nil, err
 		}
@@ -109,7 +115,7 @@ func (r reader) Search(q *search.Query, comp *Compartment) (*Result, error) {
 	if q.Total == "none" || (q.Type == "" && res.Next != "" && !wantTotal) {
 		res.HasTotal = false
 	}
-	if err := r.include(q, comp, res); err != nil {
+	if err := r.include(q, comp, g, res); err != nil {
 		return nil, err
 	}
 	return res, nil
@@ -135,14 +141,26 @@ type typePage struct {
 // typeSearch returns up to limit matches of one type after the cursor.
 // The total is known when asked for, or when this first page saw every
 // match.
-func (r reader) typeSearch(typ string, q *search.Query, comp *Compartment, cur searchCursor, limit int, wantTotal bool) (typePage, error) {
+func (r reader) typeSearch(typ string, q *search.Query, comp *Compartment, g Guard, cur searchCursor, limit int, wantTotal bool) (typePage, error) {
 	var page typePage
-	crits, none, err := r.resolve(typ, q.Criteria)
+	alts, all := reachesOf(g, typ)
+	if !all && len(alts) == 0 {
+		page.HasTotal = true // nothing of this type is visible
+		return page, nil
+	}
+	crits, none, err := r.resolve(typ, q.Criteria, g)
 	if err != nil || none {
 		page.HasTotal = true
 		return page, err
 	}
-	f := &filter{r: r, typ: typ, crits: crits, comp: comp}
+	var check []Reach // alternatives checked candidate by candidate
+	if !all {
+		var folded bool
+		if comp, crits, folded = narrow(alts, comp, crits); !folded {
+			check = alts
+		}
+	}
+	f := &filter{r: r, typ: typ, crits: crits, comp: comp, alts: check}
 	candidates, streaming := r.candidates(typ, crits, comp, f)
 	if !streaming && q.Total != "none" && len(candidates) <= totalFreeCandidates {
 		wantTotal = true // the candidates are in hand: counting them is cheap
@@ -315,12 +333,12 @@ func (r reader) candidates(typ string, crits []search.Criterion, comp *Compartme
 
 // resolve turns chained and _has criteria into plain ones by running their
 // inner searches; none reports a criterion that can match nothing.
-func (r reader) resolve(typ string, crits []search.Criterion) (out []search.Criterion, none bool, err error) {
+func (r reader) resolve(typ string, crits []search.Criterion, g Guard) (out []search.Criterion, none bool, err error) {
 	out = make([]search.Criterion, 0, len(crits))
 	for _, c := range crits {
 		switch {
 		case c.Chain != nil:
-			ids, err := r.innerIDs(c.Chain.Type, c.Chain.Criterion)
+			ids, err := r.innerIDs(c.Chain.Type, c.Chain.Criterion, g)
 			if err != nil {
 				return nil, false, err
 			}
@@ -333,7 +351,7 @@ func (r reader) resolve(typ string, crits []search.Criterion) (out []search.Crit
 			}
 			out = append(out, plain)
 		case c.Has != nil:
-			ids, err := r.innerIDs(c.Has.Type, c.Has.Criterion)
+			ids, err := r.innerIDs(c.Has.Type, c.Has.Criterion, g)
 			if err != nil {
 				return nil, false, err
 			}
@@ -360,9 +378,11 @@ func (r reader) resolve(typ string, crits []search.Criterion) (out []search.Crit
 	return out, false, nil
 }
 
-// innerIDs returns every id of typ matching one criterion.
-func (r reader) innerIDs(typ string, c search.Criterion) ([]string, error) {
-	page, err := r.typeSearch(typ, &search.Query{Type: typ, Criteria: []search.Criterion{c}}, nil, searchCursor{}, maxInner+1, false)
+// innerIDs returns every id of typ matching one criterion that g lets
+// through, so that a chain or _has cannot probe what the request may not
+// see.
+func (r reader) innerIDs(typ string, c search.Criterion, g Guard) ([]string, error) {
+	page, err := r.typeSearch(typ, &search.Query{Type: typ, Criteria: []search.Criterion{c}}, nil, g, searchCursor{}, maxInner+1, false)
 	if err != nil {
 		return nil, err
 	}

@@ -16,6 +16,9 @@ type filter struct {
 	typ   string
 	crits []search.Criterion
 	comp  *Compartment
+	// alts, when not nil, are a guard's alternatives: a candidate must
+	// satisfy one of them too.
+	alts []Reach
 	// none: the driving scan decided everything; accept every candidate.
 	none bool
 	// drivenBy is 1 + the index of the criterion whose complete scan
@@ -60,12 +63,12 @@ func (f *filter) newPlan() *filterPlan {
 	if !p.compOK {
 		p.comp, p.compOK = compartmentProbe(f.typ, f.comp)
 	}
-	p.forward = p.forward || !p.compOK
+	p.forward = p.forward || !p.compOK || f.alts != nil
 	return p
 }
 
 func (f *filter) match(id string) (bool, error) {
-	if f.none || (len(f.crits) == 0 && f.comp == nil) {
+	if (f.none || (len(f.crits) == 0 && f.comp == nil)) && f.alts == nil {
 		return true, nil
 	}
 	if f.plan == nil {
@@ -118,6 +121,9 @@ func (f *filter) match(id string) (bool, error) {
 		if !c.Matches(mine) {
 			return false, nil
 		}
+	}
+	if f.alts != nil && !admitted(f.typ, id, vals, f.alts) {
+		return false, nil
 	}
 	return true, nil
 }
