@@ -2,124 +2,106 @@ package authorize
 
 import (
 	"net/http"
-	"net/url"
-	"slices"
 
-	"smartd/authz"
-	"smartd/authz/grants"
 	"smartd/authz/oauth"
 	"smartd/authz/scope"
-	"smartd/sessions"
 	"smartd/ui"
-	"smartd/users"
 )
 
-// showConsent renders the consent page, every requested scope ticked.
-func (h *Handler) showConsent(w http.ResponseWriter, r *http.Request, req *authz.AuthorizeRequest, params url.Values, sess *sessions.Session, u *users.User, patient string) {
-	fields := hidden(params)
-	if patient != "" {
-		fields[patientField] = patient
-	}
-	var choices []ui.ScopeChoice
-	for _, s := range req.Scopes {
-		if s.Kind == scope.KindOther {
-			continue // never granted: not offered
+// showConsent renders the consent page: every requested scope ticked,
+// with its parts (categories, or the types of a wildcard) ticked under
+// it, the scopes of health records grouped apart, and an unticked
+// "remember this decision" box.
+func (h *Handler) showConsent(w http.ResponseWriter, r *http.Request, a *attempt) {
+	var general, records []ui.ScopeChoice
+	for _, s := range offered(a.req.Scopes) {
+		c := ui.ScopeChoice{Value: s.String(), Description: scope.Describe(s), Checked: true, Granular: s.Granular()}
+		title, ps := h.parts(s)
+		if len(ps) > 0 {
+			c.PartsTitle = title
+			c.Parts = make([]ui.ScopePart, len(ps))
+			for i, p := range ps {
+				c.Parts[i] = ui.ScopePart{Value: p.value, Label: p.label, Checked: true}
+			}
 		}
-		choices = append(choices, ui.ScopeChoice{Value: s.String(), Description: scope.Describe(s), Checked: true, Granular: s.Granular()})
+		if s.Kind == scope.KindResource {
+			records = append(records, c)
+		} else {
+			general = append(general, c)
+		}
 	}
-	h.render(w, r, http.StatusOK, ui.Consent(ui.ConsentPage{
-		AppName: appName(req), AppLogoURL: req.App.LogoURI, User: displayName(u), Patient: patient,
-		Scopes: choices, CSRF: sess.CSRFToken, Action: h.opts.BasePath + ConsentPath, Hidden: fields,
-	}))
+	page := ui.ConsentPage{
+		AppName: appName(a.req), AppLogoURL: a.req.App.LogoURI, User: displayName(a.user), Patient: a.patient,
+		Scopes: general, CSRF: a.sess.CSRFToken, Action: h.opts.BasePath + ConsentPath, Hidden: a.hidden(), Remember: true,
+	}
+	if len(records) > 0 {
+		page.Categories = []ui.ScopeCategory{{Title: "Health records", Scopes: records}}
+	}
+	h.render(w, r, a.req, http.StatusOK, ui.Consent(page))
 }
 
-// consent serves POST <base>/auth/consent: decision=allow|deny and the
-// ticked scope fields. Allow issues a code for requested ∩ app-allowed ∩
-// ticked and redirects to the app with it.
+// consent serves POST <base>/auth/consent: decision=allow|deny, the
+// ticked scope and narrow fields and remember=1. Allow issues a code for
+// requested ∩ ticked ∩ app-allowed and redirects to the app with it; deny
+// redirects with access_denied (RFC 6749 §4.1.2.1).
 func (h *Handler) consent(w http.ResponseWriter, r *http.Request) {
-	req, _, ok := h.form(w, r)
-	if !ok {
-		return
-	}
-	sess, u, ok := h.signedIn(w, r)
+	a, ok := h.resume(w, r, true)
 	if !ok {
 		return
 	}
 	switch r.PostFormValue("decision") {
 	case "allow":
 	case "deny":
-		oauth.Redirect(w, r, req.RedirectURI, req.State, oauth.New(oauth.AccessDenied, "the user denied access"))
+		h.fail(w, r, a.req, oauth.New(oauth.AccessDenied, "the user denied access"))
 		return
 	default:
 		h.errorPage(w, http.StatusBadRequest, "The consent form was incomplete. Go back to the app and start again.", "decision must be allow or deny")
 		return
 	}
-	patient := r.PostFormValue(patientField)
-	if req.Scopes.HasLaunch("patient") {
-		if u.PatientContext() != "" {
-			patient = u.PatientContext()
-		}
-		if !u.MayAccessPatient(patient) {
-			oauth.Redirect(w, r, req.RedirectURI, req.State, oauth.New(oauth.AccessDenied, "the user may not open this patient's record"))
-			return
-		}
-	} else {
-		patient = ""
+	if a.needsPatient() {
+		h.errorPage(w, http.StatusBadRequest, "No patient was chosen. Go back to the app and start again.", "")
+		return
 	}
-	ticked := r.PostForm["scope"]
-	var chosen scope.Set
-	for _, s := range req.Scopes {
-		if slices.Contains(ticked, s.String()) {
-			chosen = append(chosen, s)
-		}
-	}
-	allowed, err := scope.Parse(req.App.Scope)
+	chosen := h.chosen(a.req.Scopes, r.PostForm[ui.ScopeField], r.PostForm[ui.NarrowField])
+	allowed, err := scope.Parse(a.req.App.Scope)
 	if err != nil {
-		oauth.Redirect(w, r, req.RedirectURI, req.State, oauth.Internal(err))
+		h.fail(w, r, a.req, oauth.Internal(err))
 		return
 	}
 	granted := scope.Grant(chosen, allowed, h.opts.Grant)
 	if len(granted) == 0 {
-		oauth.Redirect(w, r, req.RedirectURI, req.State, oauth.New(oauth.AccessDenied, "no requested scope was granted"))
+		h.fail(w, r, a.req, oauth.New(oauth.AccessDenied, "no requested scope was granted"))
 		return
 	}
-	code, err := h.opts.Grants.IssueCode(grants.Grant{
-		ClientID:  req.ClientID,
-		User:      u.FHIRUser,
-		Scope:     granted.String(),
-		Context:   grants.LaunchContext{Patient: patient, NeedPatientBanner: patient != ""},
-		SessionID: sessionHandle(sess),
-		Offline:   granted.Has(scope.KindOfflineAccess),
-	}, req.RedirectURI, req.CodeChallenge, req.Nonce)
-	if err != nil {
-		h.opts.Log.Error("issue code", "err", err)
-		oauth.Redirect(w, r, req.RedirectURI, req.State, oauth.Internal(err))
-		return
+	if r.PostFormValue("remember") == "1" {
+		if err := h.opts.Users.RememberConsent(a.user.Username, a.req.ClientID, granted.String()); err != nil {
+			h.opts.Log.Error("remember consent", "user", a.user.Username, "client_id", a.req.ClientID, "err", err)
+		}
 	}
-	to, err := url.Parse(req.RedirectURI)
-	if err != nil {
-		oauth.Redirect(w, r, req.RedirectURI, req.State, oauth.Internal(err))
-		return
-	}
-	q := to.Query()
-	q.Set("code", code)
-	q.Set("state", req.State)
-	to.RawQuery = q.Encode()
-	h.opts.Log.Info("authorized", "client_id", req.ClientID, "user", u.Username, "scope", granted.String())
-	oauth.NoStore(w.Header())
-	http.Redirect(w, r, to.String(), http.StatusFound)
+	h.issue(w, r, a, granted)
 }
 
-// displayName is the user's display name, else the username.
-func displayName(u *users.User) string {
-	if u.DisplayName != "" {
-		return u.DisplayName
+// rememberedGrant returns the grant for an attempt whose requested scopes
+// all lie within the decision the user asked to remember for the app
+// (users.Store.RememberConsent): the consent page is then skipped.
+func (h *Handler) rememberedGrant(a *attempt) (scope.Set, bool) {
+	saved, err := h.opts.Users.RememberedConsent(a.user.Username, a.req.ClientID)
+	if err != nil {
+		h.opts.Log.Error("remembered consent", "user", a.user.Username, "client_id", a.req.ClientID, "err", err)
+		return nil, false
 	}
-	return u.Username
-}
-
-// sessionHandle names the session in the grant without storing its ID,
-// the cookie's secret value: sessions.Digest, the hex SHA-256 of the ID.
-func sessionHandle(sess *sessions.Session) string {
-	return sessions.Digest(sess.ID)
+	if saved == "" {
+		return nil, false
+	}
+	remembered, err := scope.Parse(saved)
+	want := offered(a.req.Scopes)
+	if err != nil || len(want) == 0 || scope.Grant(want, remembered, h.opts.Grant).String() != want.String() {
+		return nil, false
+	}
+	allowed, err := scope.Parse(a.req.App.Scope)
+	if err != nil {
+		return nil, false
+	}
+	granted := scope.Grant(want, allowed, h.opts.Grant)
+	return granted, len(granted) > 0
 }

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"smartd/authz"
@@ -30,7 +31,7 @@ func (h *Handler) showLogin(w http.ResponseWriter, r *http.Request, req *authz.A
 		}
 		h.opts.Sessions.SetCookie(w, sess, h.opts.Secure)
 	}
-	h.render(w, r, status, ui.Login(ui.LoginPage{
+	h.render(w, r, req, status, ui.Login(ui.LoginPage{
 		AppName: appName(req), AppLogoURL: req.App.LogoURI,
 		Username: username, Error: msg, CSRF: sess.CSRFToken,
 		Action: h.opts.BasePath + LoginPath, Hidden: hidden(params),
@@ -40,9 +41,9 @@ func (h *Handler) showLogin(w http.ResponseWriter, r *http.Request, req *authz.A
 // login serves POST <base>/auth/login: username, password, csrf_token
 // (of the pre-login session) and the carried authorize parameters. On
 // success the pre-login session is replaced by a new one and the browser
-// goes back to authorize.
+// goes back to authorize. Every outcome goes to the audit hook.
 func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
-	req, params, ok := h.form(w, r)
+	a, ok := h.form(w, r)
 	if !ok {
 		return
 	}
@@ -51,21 +52,29 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 		sess = nil
 	}
 	if sessions.CheckCSRF(sess, r) != nil {
-		h.errorPage(w, http.StatusForbidden, "This form has expired or did not come from this site. Go back to the app and start again.", "")
+		h.csrfFailed(w)
 		return
 	}
 	username, password := r.PostFormValue("username"), r.PostFormValue("password")
 	ip := clientIP(r)
 	if ok, wait := h.opts.Limiter.Allow(username, ip); !ok {
+		h.audit(ActionLogin, username, ip, OutcomeFailure, ReasonThrottled)
 		w.Header().Set("Retry-After", strconv.Itoa(int((wait+time.Second-1)/time.Second)))
-		h.showLogin(w, r, req, params, sess, username, "Too many sign-in attempts. Wait a while and try again.", http.StatusTooManyRequests)
+		h.showLogin(w, r, a.req, a.params, sess, username, "Too many sign-in attempts. Wait a while and try again.", http.StatusTooManyRequests)
 		return
 	}
 	u, err := h.opts.Users.Authenticate(username, password)
 	switch {
 	case errors.Is(err, users.ErrBadCredentials) || errors.Is(err, users.ErrDisabled):
-		h.opts.Limiter.Failure(username, ip)
-		h.showLogin(w, r, req, params, sess, username, wrongCredentials, http.StatusOK)
+		reason := ReasonBadCredentials
+		if errors.Is(err, users.ErrDisabled) {
+			reason = ReasonDisabled
+		}
+		if h.opts.Limiter.Failure(username, ip) {
+			reason += ReasonLockedSuffix
+		}
+		h.audit(ActionLogin, username, ip, OutcomeFailure, reason)
+		h.showLogin(w, r, a.req, a.params, sess, username, wrongCredentials, http.StatusOK)
 		return
 	case err != nil:
 		h.opts.Log.Error("login", "err", err)
@@ -83,8 +92,35 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.opts.Sessions.SetCookie(w, next, h.opts.Secure)
+	h.audit(ActionLogin, u.Username, ip, OutcomeSuccess, "")
 	h.opts.Log.Info("signed in", "user", u.Username)
-	http.Redirect(w, r, h.opts.BasePath+AuthorizePath+"?"+params.Encode(), http.StatusSeeOther)
+	http.Redirect(w, r, h.opts.BasePath+AuthorizePath+"?"+afterLogin(a.params).Encode(), http.StatusSeeOther)
+}
+
+// afterLogin returns the authorize parameters to go back with: without
+// prompt=login, which the login just answered (OpenID Connect Core
+// §3.1.2.1), so the page is not shown again.
+func afterLogin(params url.Values) url.Values {
+	p, ok := params["prompt"]
+	if !ok || len(p) != 1 {
+		return params
+	}
+	var keep []string
+	for _, v := range strings.Fields(p[0]) {
+		if v != "login" {
+			keep = append(keep, v)
+		}
+	}
+	out := make(url.Values, len(params))
+	for k, v := range params {
+		out[k] = v
+	}
+	if len(keep) == 0 {
+		delete(out, "prompt")
+	} else {
+		out["prompt"] = []string{strings.Join(keep, " ")}
+	}
+	return out
 }
 
 // clientIP is the peer address without its port.
@@ -93,12 +129,4 @@ func clientIP(r *http.Request) string {
 		return host
 	}
 	return r.RemoteAddr
-}
-
-// appName is the app's display name, else its client_id.
-func appName(req *authz.AuthorizeRequest) string {
-	if req.App.Name != "" {
-		return req.App.Name
-	}
-	return req.ClientID
 }

@@ -61,10 +61,20 @@ var (
 	// launchCapabilities are the standalone launch capabilities
 	// (conformance.html, "Capabilities") package authorize provides.
 	launchCapabilities = []string{
-		"launch-standalone", "client-public", "context-standalone-patient",
+		"launch-standalone", "client-public", "context-standalone-patient", "context-standalone-encounter",
 		"permission-patient", "permission-user", "permission-offline", "permission-online",
 		"sso-openid-connect", "authorize-post",
 	}
+	// launchScopes are the user-facing scopes then advertised besides the
+	// system ones.
+	launchScopes = []string{
+		"openid", "fhirUser", "profile", "launch", "launch/patient", "launch/encounter",
+		"offline_access", "online_access", "patient/*.cruds", "patient/*.rs", "patient/*.read",
+		"user/*.cruds", "user/*.rs", "user/*.read",
+	}
+	// ehrCapabilities are added when the EHR launch is served
+	// (Options.EHRLaunch).
+	ehrCapabilities = []string{"launch-ehr", "context-ehr-patient", "context-ehr-encounter", "context-banner", "context-style"}
 )
 
 // discovery builds the two documents once.
@@ -92,6 +102,10 @@ func (s *Server) discovery() (smart, oidc []byte) {
 		doc.GrantTypesSupported = authorizeGrants
 		doc.ResponseTypesSupported = []string{"code"}
 		doc.Capabilities = append(slices.Clone(capabilities), launchCapabilities...)
+		doc.ScopesSupported = append(slices.Clone(supportedScopes), launchScopes...)
+		if s.opts.EHRLaunch {
+			doc.Capabilities = append(doc.Capabilities, ehrCapabilities...)
+		}
 	}
 	smart = mustJSON(doc)
 	doc.SubjectTypesSupported = []string{"public"}

@@ -89,6 +89,10 @@ type Options struct {
 	// advertises it, the authorization_code and refresh_token grants and
 	// the standalone launch capabilities.
 	Authorize bool
+	// EHRLaunch says the caller resolves EHR launch contexts at the
+	// authorization endpoint (with Authorize): the launch-ehr and EHR
+	// context capabilities are then advertised.
+	EHRLaunch bool
 	// Issuer is the FHIR base URL (required): the iss and aud of access
 	// tokens, and where discovery is served (Issuer+"/.well-known/...").
 	Issuer string

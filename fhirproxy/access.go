@@ -27,6 +27,9 @@ type Access struct {
 	// FHIRUser is the signed-in user's own resource ("Practitioner/12"),
 	// always readable with their token, whatever the scopes say.
 	FHIRUser string
+	// ClientID and Subject name the app and the user (the client for
+	// Backend Services) the token was issued to, for the audit trail.
+	ClientID, Subject string
 }
 
 // sharedTypes are the resource types outside the Patient compartment that

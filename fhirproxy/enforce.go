@@ -229,7 +229,7 @@ func (s *Server) WriteError(w http.ResponseWriter, r *http.Request, err error) {
 // Authenticate runs the configured authentication on r (nil Access and
 // no error when none is configured or r is public).
 func (s *Server) Authenticate(r *http.Request) (*Access, error) {
-	if s.auth == nil || public(r.Method, strings.TrimPrefix(r.URL.Path, s.mount)) {
+	if s.auth == nil || Public(r.Method, strings.TrimPrefix(r.URL.Path, s.mount)) {
 		return nil, nil
 	}
 	return s.auth(r)

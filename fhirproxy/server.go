@@ -27,6 +27,7 @@ type Server struct {
 	maxBody     int64
 	capability  []byte
 	auth        func(*http.Request) (*Access, error)
+	audit       func(*http.Request, Event)
 }
 
 // Options configure New. The zero value of each field has a default.
@@ -49,6 +50,25 @@ type Options struct {
 	// request's bearer token allows, or an error rendered as is (use
 	// Unauthorized). Nil serves every request as trusted.
 	Authenticate func(*http.Request) (*Access, error)
+	// Audit, when set, is told of every request but the
+	// CapabilityStatement once it is answered, refusals included. It runs
+	// on the request's goroutine: it must not block.
+	Audit func(*http.Request, Event)
+}
+
+// Event is one FHIR request, for the audit trail.
+type Event struct {
+	// Access is what the request's token allowed; nil on the trusted path
+	// and when authentication failed.
+	Access *Access
+	// Interaction, Type and ID are what was asked, as far as the request
+	// was understood ("" when it was refused before routing).
+	Interaction Interaction
+	Type, ID    string
+	// Status is the HTTP status answered; Reason the refusal's or
+	// error's diagnostics.
+	Status int
+	Reason string
 }
 
 // New returns a FHIR server over st whose FHIR base is base, an absolute
@@ -58,7 +78,7 @@ func New(st *store.Store, base string, opts Options) (*Server, error) {
 	if err != nil || !u.IsAbs() {
 		return nil, errors.New("fhirproxy: the FHIR base must be an absolute URL")
 	}
-	s := &Server{store: st, base: u.String(), mount: u.Path, log: opts.Log, maxBody: opts.MaxBody, auth: opts.Authenticate}
+	s := &Server{store: st, base: u.String(), mount: u.Path, log: opts.Log, maxBody: opts.MaxBody, auth: opts.Authenticate, audit: opts.Audit}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
@@ -93,14 +113,20 @@ type response struct {
 
 // ServeHTTP serves one FHIR request whose path starts with the mount path.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	resp, err := s.serve(w, r)
+	var ev Event
+	resp, err := s.serve(w, r, &ev)
 	if err != nil {
 		resp = render(s.log, r, err)
 		if resp.status == http.StatusMethodNotAllowed {
 			w.Header().Set("Allow", s.allow(r))
 		}
+		ev.Reason = asError(err).Diagnostics
 	}
 	s.writeResponse(w, r, resp)
+	if s.audit != nil && ev.Interaction != Capabilities {
+		ev.Status = resp.status
+		s.audit(r, ev)
+	}
 }
 
 // allow lists the methods the request's path takes, for the Allow header
@@ -116,16 +142,17 @@ func (s *Server) allow(r *http.Request) string {
 	return strings.Join(ok, ", ")
 }
 
-func (s *Server) serve(w http.ResponseWriter, r *http.Request) (response, error) {
+func (s *Server) serve(w http.ResponseWriter, r *http.Request, ev *Event) (response, error) {
 	path := strings.TrimPrefix(r.URL.Path, s.mount)
 	var access *Access
-	if s.auth != nil && !public(r.Method, path) {
+	if s.auth != nil && !Public(r.Method, path) {
 		var err error
 		if access, err = s.auth(r); err != nil {
 			return response{}, err
 		}
 	}
-	if err := negotiate(r); err != nil {
+	ev.Access = access
+	if err := Negotiate(r); err != nil {
 		return response{}, err
 	}
 	query := r.URL.Query()
@@ -147,12 +174,17 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) (response, error)
 	}
 	req.Body = body
 	req.Access = access
+	ev.Interaction, ev.Type, ev.ID = req.Interaction, req.Type, req.ID
+	if req.CompartmentType != "" {
+		ev.Type, ev.ID = req.CompartmentType, req.CompartmentID // the compartment's owner
+	}
 	return s.Do(req)
 }
 
-// public reports whether a request needs no token: the
+// Public reports whether a request needs no token: the
 // CapabilityStatement, the .well-known documents and CORS preflights.
-func public(method, path string) bool {
+// path is the part after the FHIR base.
+func Public(method, path string) bool {
 	path = strings.Trim(path, "/")
 	read := method == http.MethodGet || method == http.MethodHead
 	return method == http.MethodOptions || read && (path == "metadata" || strings.HasPrefix(path, ".well-known/"))
@@ -277,10 +309,10 @@ func mergeForm(req *Request, contentType string, body []byte) error {
 	return nil
 }
 
-// negotiate refuses formats other than JSON (FHIR R4 §3.1.0.1.10): XML and
+// Negotiate refuses formats other than JSON (FHIR R4 §3.1.0.1.10): XML and
 // RDF are not served. application/json, */* and an absent Accept get FHIR
 // JSON.
-func negotiate(r *http.Request) error {
+func Negotiate(r *http.Request) error {
 	if f := r.URL.Query().Get("_format"); f != "" {
 		// An unencoded '+' decodes to a space; parameters such as
 		// fhirVersion do not change the format.

@@ -1,7 +1,9 @@
 package server_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"io"
 	"log/slog"
 	"net/http"
@@ -249,12 +251,209 @@ func TestStandaloneLaunchRefusals(t *testing.T) {
 			t.Errorf("got %d, want 403", resp.StatusCode)
 		}
 	})
-	t.Run("EHR launch", func(t *testing.T) {
+	t.Run("unknown EHR launch", func(t *testing.T) {
 		l := newLaunch(t, ts)
 		resp, _ := l.start("launch openid patient/*.rs", oauth2.SetAuthURLParam("launch", "abc"))
 		loc, _ := url.Parse(resp.Header.Get("Location"))
-		if loc == nil || loc.Query().Get("error") != "invalid_request" || !strings.Contains(loc.Query().Get("error_description"), "EHR launch") {
+		if loc == nil || loc.Query().Get("error") != "invalid_request" || !strings.Contains(loc.Query().Get("error_description"), "launch id is unknown") {
 			t.Errorf("got %d to %q, want invalid_request", resp.StatusCode, resp.Header.Get("Location"))
 		}
 	})
+}
+
+// registerApp registers a public app for the demo redirect URI with
+// scope, by dynamic registration (RFC 7591), and returns its client_id.
+func registerApp(t *testing.T, ts *httptest.Server, scope string) string {
+	t.Helper()
+	body, _ := json.Marshal(map[string]any{
+		"client_name": "Encounter app", "redirect_uris": []string{"http://localhost:8000/callback"},
+		"token_endpoint_auth_method": "none", "grant_types": []string{"authorization_code", "refresh_token"},
+		"scope": scope,
+	})
+	resp, err := http.Post(ts.URL+"/auth/register", "application/json", bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var out struct {
+		ClientID string `json:"client_id"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil || resp.StatusCode != http.StatusCreated || out.ClientID == "" {
+		t.Fatalf("register: %d %v %+v", resp.StatusCode, err, out)
+	}
+	return out.ClientID
+}
+
+// encounterButtons returns the value and text of each encounter button.
+func encounterButtons(t *testing.T, page string) (ids, texts []string) {
+	t.Helper()
+	doc, err := html.Parse(strings.NewReader(page))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for n := range doc.Descendants() {
+		if n.Type == html.ElementNode && n.Data == "button" && attr(n, "name") == "encounter" && attr(n, "value") != "" {
+			var b strings.Builder
+			for d := range n.Descendants() {
+				if d.Type == html.TextNode {
+					b.WriteString(d.Data + " ")
+				}
+			}
+			ids, texts = append(ids, attr(n, "value")), append(texts, strings.Join(strings.Fields(b.String()), " "))
+		}
+	}
+	return ids, texts
+}
+
+// TestStandaloneLaunchEncounter: a clinician picks a patient, then one of
+// that patient's encounters (newest first, searchable by type), and the
+// token response carries both.
+func TestStandaloneLaunchEncounter(t *testing.T) {
+	ts, srv := launchServerWith(t)
+	const scopes = "launch/patient launch/encounter openid fhirUser user/*.rs patient/*.rs"
+	l := newLaunch(t, ts)
+	l.conf.ClientID = registerApp(t, ts, scopes)
+	_, page := l.start(scopes)
+	_, page = l.submit(page, "/auth/login", url.Values{"username": {"dr.morgan"}, "password": {"morgan-demo-2026"}})
+	resp, page := l.submit(page, "/auth/pick-patient", url.Values{"patient": {"smart-patient-1"}})
+	if resp.StatusCode != http.StatusOK || !strings.Contains(page, "/auth/pick-encounter") {
+		t.Fatalf("got %d, want the encounter picker:\n%s", resp.StatusCode, page)
+	}
+	ids, texts := encounterButtons(t, page)
+	if len(ids) < 2 {
+		t.Fatalf("encounters %q, want the patient's", texts)
+	}
+	for i := 1; i < len(texts); i++ {
+		if a, b := dateOf(texts[i-1]), dateOf(texts[i]); a == "" || a < b {
+			t.Errorf("encounters not newest first: %q", texts)
+		}
+	}
+	q, _ := formFields(t, page, "/auth/pick-encounter")
+	q.Del("csrf_token")
+	q.Set("type", "emergency")
+	_, page = l.do(http.MethodGet, ts.URL+"/auth/pick-encounter?"+q.Encode(), nil)
+	emerIDs, emerTexts := encounterButtons(t, page)
+	if len(emerIDs) == 0 || len(emerIDs) >= len(ids) {
+		t.Fatalf("type=emergency lists %q of %d", emerTexts, len(ids))
+	}
+	for _, s := range emerTexts {
+		if !strings.Contains(strings.ToLower(s), "emergency") {
+			t.Errorf("type=emergency lists %q", s)
+		}
+	}
+	for _, tt := range []struct {
+		param, value string
+		want         func(text string) bool
+	}{
+		{"class", "EMER", func(s string) bool { return strings.Contains(s, "Emergency") }},
+		{"status", "finished", func(s string) bool { return strings.Contains(s, "Finished") }},
+		{"date", dateOf(texts[len(texts)-1]), func(s string) bool { return dateOf(s) == dateOf(texts[len(texts)-1]) }},
+	} {
+		q, _ := formFields(t, page, "/auth/pick-encounter")
+		q.Del("csrf_token")
+		q.Set(tt.param, tt.value)
+		_, found := l.do(http.MethodGet, ts.URL+"/auth/pick-encounter?"+q.Encode(), nil)
+		if _, got := encounterButtons(t, found); len(got) == 0 || !everyOne(got, tt.want) {
+			t.Errorf("%s=%s lists %q", tt.param, tt.value, got)
+		}
+	}
+	pick := emerIDs[0]
+	enc, err := srv.Store().Read("Encounter", pick)
+	if err != nil || !strings.Contains(string(enc.JSON), `"Patient/smart-patient-1"`) {
+		t.Fatalf("picked %s: %v %s", pick, err, enc.JSON)
+	}
+	_, page = l.submit(page, "/auth/pick-encounter", url.Values{"encounter": {pick}})
+	resp, _ = l.submit(page, "/auth/consent", url.Values{"decision": {"allow"}})
+	tok := l.finish(resp)
+	if tok.Extra("patient") != "smart-patient-1" || tok.Extra("encounter") != pick || tok.Extra("scope") != scopes {
+		t.Errorf("token context patient=%v encounter=%v scope=%v, want smart-patient-1, %s, %s", tok.Extra("patient"), tok.Extra("encounter"), tok.Extra("scope"), pick, scopes)
+	}
+}
+
+// everyOne reports whether ok holds for every string.
+func everyOne(ss []string, ok func(string) bool) bool {
+	for _, s := range ss {
+		if !ok(s) {
+			return false
+		}
+	}
+	return true
+}
+
+// dateOf is the first YYYY-MM-DD in an encounter button's text.
+func dateOf(s string) string {
+	for f := range strings.FieldsSeq(s) {
+		if len(f) == 10 && f[4] == '-' && f[7] == '-' {
+			return f
+		}
+	}
+	return ""
+}
+
+// TestConsentNarrowingEndToEnd: a patient unticks a category and resource
+// types on the consent page; the token response's scope says exactly
+// what is left (the ONC granular-selection and limited-access tests).
+func TestConsentNarrowingEndToEnd(t *testing.T) {
+	const (
+		obs   = "http://terminology.hl7.org/CodeSystem/observation-category|"
+		usc   = "http://hl7.org/fhir/us/core/CodeSystem/us-core-category|"
+		prefx = "patient/Observation.rs?category="
+	)
+	tests := []struct {
+		name, scopes string
+		keep         func(part string) bool
+		want         string
+	}{
+		{"untick vital signs", "launch/patient openid fhirUser patient/Observation.rs patient/Patient.rs",
+			func(p string) bool { return p != prefx+obs+"vital-signs" },
+			"launch/patient openid fhirUser " + prefx + obs + "laboratory " + prefx + obs + "social-history " + prefx + usc + "sdoh " +
+				prefx + obs + "survey " + prefx + obs + "exam " + prefx + obs + "imaging " + prefx + obs + "procedure " +
+				prefx + obs + "therapy " + prefx + obs + "activity patient/Patient.rs"},
+		{"keep two types of a v1 wildcard", "launch/patient openid patient/*.read",
+			func(p string) bool { return p == "patient/Patient.read" || p == "patient/Condition.read" },
+			"launch/patient openid patient/Patient.read patient/Condition.read"},
+	}
+	ts := launchServer(t)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			l := newLaunch(t, ts)
+			_, page := l.start(tt.scopes)
+			_, page = l.submit(page, "/auth/login", url.Values{"username": {"jose"}, "password": {"jose-demo-2026"}})
+			form, _ := formFields(t, page, "/auth/consent")
+			var kept []string
+			for _, p := range form["narrow"] {
+				if tt.keep(p) {
+					kept = append(kept, p)
+				}
+			}
+			if len(kept) == len(form["narrow"]) {
+				t.Fatalf("nothing to untick among %q", form["narrow"])
+			}
+			resp, _ := l.submit(page, "/auth/consent", url.Values{"decision": {"allow"}, "narrow": kept})
+			if got := l.finish(resp).Extra("scope"); got != tt.want {
+				t.Errorf("scope\n%v, want\n%s", got, tt.want)
+			}
+		})
+	}
+}
+
+// TestLogoutEndsOnlineAccess: signing out through the logout page ends
+// the session, and with it the online_access grant (SMART App Launch 2.2,
+// "Scopes for requesting a refresh token").
+func TestLogoutEndsOnlineAccess(t *testing.T) {
+	ts := launchServer(t)
+	l := newLaunch(t, ts)
+	rt := l.authorizeAs("launch/patient openid fhirUser patient/*.rs online_access")
+	status, rt, code := l.refresh(rt)
+	if status != http.StatusOK {
+		t.Fatalf("refresh while signed in: %d %s", status, code)
+	}
+	_, page := l.do(http.MethodGet, ts.URL+"/auth/logout", nil)
+	resp, page := l.submit(page, "/auth/logout", nil)
+	if resp.StatusCode != http.StatusOK || !strings.Contains(page, "You are signed out") {
+		t.Fatalf("logout: %d:\n%s", resp.StatusCode, page)
+	}
+	if status, _, code = l.refresh(rt); status != http.StatusBadRequest || code != "invalid_grant" {
+		t.Errorf("refresh after logout: %d %q, want 400 invalid_grant", status, code)
+	}
 }

@@ -114,7 +114,8 @@ func (b *bearer) first(token string) (*verified, error) {
 	if err != nil {
 		return nil, fhirproxy.Unauthorized("the access token's scope is malformed")
 	}
-	a := &fhirproxy.Access{Scopes: scopes, Patient: c.Patient, FHIRUser: strings.TrimPrefix(c.FHIRUser, b.base+"/")}
+	a := &fhirproxy.Access{Scopes: scopes, Patient: c.Patient, FHIRUser: strings.TrimPrefix(c.FHIRUser, b.base+"/"),
+		ClientID: c.ClientID, Subject: c.Subject}
 	if c.Grant != "" { // a user's token: sub is the user's resource
 		switch typ, id, _ := strings.Cut(c.Subject, "/"); typ {
 		case "Practitioner", "PractitionerRole":

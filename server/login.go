@@ -5,6 +5,7 @@ import (
 	"net/url"
 
 	"smartd/authorize"
+	"smartd/ehr"
 	"smartd/sessions"
 	"smartd/users"
 )
@@ -41,17 +42,22 @@ func (s *Server) openLogin(fresh bool) error {
 	u, _ := url.Parse(s.cfg.BaseURL)
 	secure := u.Scheme == "https"
 	s.authorize = authorize.New(authorize.Options{
-		BasePath: u.Path,
-		FHIRBase: s.cfg.BaseURL + "/fhir",
-		Apps:     s.apps,
-		Grants:   s.grants,
-		Users:    s.users,
-		Sessions: s.sessions,
-		Limiter:  sessions.NewLimiter(sessions.LimiterOptions{Now: s.cfg.Now}),
-		Patients: patientSearcher{s.store},
-		Secure:   secure,
-		Grant:    s.authzGrantOptions(),
-		Log:      s.log,
+		BasePath:   u.Path,
+		FHIRBase:   s.cfg.BaseURL + "/fhir",
+		Apps:       s.apps,
+		Grants:     s.grants,
+		Users:      s.users,
+		Sessions:   s.sessions,
+		Limiter:    s.limiter,
+		Launches:   s.launches,
+		StyleURL:   s.cfg.BaseURL + ehr.StylePath,
+		Audit:      s.auditAuth,
+		Patients:   patientSearcher{s.store},
+		Encounters: encounterSearcher{s.store},
+		Secure:     secure,
+		Grant:      s.authzGrantOptions(),
+		Now:        s.cfg.Now,
+		Log:        s.log,
 	})
 	return nil
 }

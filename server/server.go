@@ -20,14 +20,17 @@ import (
 
 	"smartd/admin"
 	"smartd/apps/registry"
+	"smartd/audit"
 	"smartd/authorize"
 	"smartd/authz"
 	"smartd/authz/clientauth"
 	"smartd/authz/grants"
 	"smartd/authz/keys"
 	"smartd/authz/scope"
+	"smartd/ehr"
 	"smartd/fhirproxy"
 	"smartd/fhirproxy/store"
+	"smartd/launch"
 	"smartd/sessions"
 	"smartd/testdata/bundles"
 	"smartd/ui"
@@ -88,6 +91,24 @@ type Config struct {
 	// NoDemoUsers skips creating the demo login accounts (users.SeedDemo)
 	// on the first start in a new data directory.
 	NoDemoUsers bool
+	// AuditRetention is how long audit records are kept; zero means
+	// audit.DefaultRetention (90 days), negative forever.
+	AuditRetention time.Duration
+
+	// Upstream, when set, is the FHIR base URL of an existing FHIR server
+	// that smartd fronts (package fhirproxy/upstream): /fhir forwards
+	// there, enforced and filtered, instead of serving the store, and the
+	// sample patients are not loaded. The CapabilityStatement and the
+	// SMART discovery documents stay smartd's own.
+	Upstream string
+	// UpstreamToken is a static bearer token for the upstream
+	// (SMARTD_UPSTREAM_TOKEN).
+	UpstreamToken string
+	// UpstreamClientID and UpstreamKeyFile (a PEM private key, RSA or
+	// P-384) make smartd a SMART Backend Services client of the upstream's
+	// authorization server, found by its .well-known/smart-configuration;
+	// UpstreamScope is the scope it requests, "" meaning system/*.rs.
+	UpstreamClientID, UpstreamKeyFile, UpstreamScope string
 }
 
 // Server is a configured smartd: its store and its router.
@@ -105,10 +126,19 @@ type Server struct {
 	users     *users.Store
 	sessions  *sessions.Store
 	authorize *authorize.Handler
+	limiter   *sessions.Limiter
+	// launches are the EHR launch contexts, issued by the EHR view and the
+	// launch-context API and resolved by authorize.
+	launches  *launch.Store
+	ehr       *ehr.Handler
+	launchAPI *launch.API
+	audit     *audit.Log
 	router    *gin.Engine
 	log       *slog.Logger
 	// adminTokenFile is where the admin token is, "" when configured.
 	adminTokenFile string
+	// upstream serves /fhir in upstream proxy mode; nil serves the store.
+	upstream http.Handler
 }
 
 // StoreFile is the name of the bbolt file in the data directory.
@@ -147,6 +177,12 @@ func New(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{cfg: cfg, store: st, log: cfg.Log}
+	s.launches = launch.New(launch.Options{Now: cfg.Now})
+	s.limiter = s.newLimiter()
+	if err := s.openAudit(); err != nil {
+		s.Close()
+		return nil, err
+	}
 	if err := s.openAuthz(); err != nil {
 		s.Close()
 		return nil, err
@@ -163,7 +199,10 @@ func New(cfg Config) (*Server, error) {
 	}
 	token, tokenFile, err := adminToken(cfg)
 	if err == nil {
-		s.admin, err = admin.New(admin.Options{Apps: s.apps, Keys: s.keys, Token: token, Log: cfg.Log})
+		s.admin, err = admin.New(admin.Options{Apps: s.apps, Keys: s.keys, Token: token, Audit: s.audit, Now: cfg.Now, Log: cfg.Log})
+	}
+	if err == nil {
+		err = s.openEHR(token)
 	}
 	if err != nil {
 		s.Close()
@@ -174,6 +213,7 @@ func New(cfg Config) (*Server, error) {
 	s.fhir, err = fhirproxy.New(st, cfg.BaseURL+"/fhir", fhirproxy.Options{
 		Log: cfg.Log, MaxBody: cfg.MaxBody, Version: cfg.Version, Started: cfg.Started,
 		Authenticate: auth.authenticate,
+		Audit:        s.auditFHIR,
 		OAuth: &fhirproxy.OAuthURIs{
 			Token: s.authz.TokenURL(), Authorize: s.authz.AuthorizeURL(), Register: s.authz.RegisterURL(),
 			Introspect: s.authz.IntrospectURL(), Revoke: s.authz.RevokeURL(),
@@ -183,7 +223,11 @@ func New(cfg Config) (*Server, error) {
 		s.Close()
 		return nil, err
 	}
-	if !cfg.NoSamples {
+	if s.upstream, err = s.newUpstream(); err != nil {
+		s.Close()
+		return nil, err
+	}
+	if !cfg.NoSamples && cfg.Upstream == "" {
 		if err := s.loadSamples(); err != nil {
 			s.Close()
 			return nil, err
@@ -233,6 +277,7 @@ func (s *Server) openAuthz() error {
 		Revocations:           revoked,
 		Grants:                s.grants,
 		Authorize:             true,
+		EHRLaunch:             true,
 		AccessTokenLifetime:   cfg.AccessTokenLifetime,
 		Registration:          cfg.Registration,
 		RegistrationToken:     cfg.RegistrationToken,
@@ -307,6 +352,9 @@ func (s *Server) routes() *gin.Engine {
 	base, _ := url.Parse(s.cfg.BaseURL)
 	r.Any(base.Path+authz.AuthPrefix+"/*path", gin.WrapH(s.authRoutes()))
 	r.GET(ui.StaticPrefix+"*path", gin.WrapH(ui.Static()))
+	r.Any(base.Path+ehr.Prefix, gin.WrapH(s.ehr))
+	r.Any(base.Path+ehr.Prefix+"/*path", gin.WrapH(s.ehr))
+	r.Any(base.Path+"/launch/api/*path", gin.WrapH(s.launchAPI))
 	r.Any(base.Path+AdminAPIPrefix+"/*path", gin.WrapH(http.StripPrefix(base.Path+AdminAPIPrefix, s.admin)))
 	r.GET("/", s.home)
 	return r
@@ -322,7 +370,11 @@ func (s *Server) routes() *gin.Engine {
 func (s *Server) fhirRoutes() gin.HandlerFunc {
 	discovery := s.authz.Handler()
 	metadata := authz.PublicCORS(s.fhir)
-	api := authz.RegisteredCORS(s.authz.Origins().Allowed)(s.fhir)
+	var backend http.Handler = s.fhir
+	if s.upstream != nil {
+		backend = s.upstream
+	}
+	api := authz.RegisteredCORS(s.authz.Origins().Allowed)(backend)
 	return func(c *gin.Context) {
 		switch p := c.Param("path"); p {
 		case authz.SMARTConfigurationPath, authz.OpenIDConfigurationPath:
@@ -388,6 +440,11 @@ func (s *Server) Close() error {
 	}
 	if s.sessions != nil {
 		if cerr := s.sessions.Close(); err == nil {
+			err = cerr
+		}
+	}
+	if s.audit != nil {
+		if cerr := s.audit.Close(); err == nil { // flushes the last records
 			err = cerr
 		}
 	}

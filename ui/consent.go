@@ -8,7 +8,8 @@ import "strconv"
 // scopes-and-launch-context.html).
 //
 // The form POSTs to Action: csrf_token, the Hidden fields, one "scope"
-// field per ticked scope, "remember=1" when that box is ticked, and
+// field (ScopeField) per ticked scope, one "narrow" field (NarrowField)
+// per ticked part of a scope, "remember=1" when that box is ticked, and
 // "decision" set to "allow" or "deny" by the button pressed.
 type ConsentPage struct {
 	// AppName is the display name of the app asking for access.
@@ -47,7 +48,32 @@ type ScopeChoice struct {
 	// Granular marks a SMART v2 scope narrowed by a search parameter
 	// (e.g. ?category=laboratory); the page labels it "limited".
 	Granular bool
+	// PartsTitle is the legend of Parts, e.g. "Kinds of observations".
+	PartsTitle string
+	// Parts are finer choices within this scope, shown under it as
+	// checkboxes named NarrowField: the categories of a resource type or
+	// the resource types of a wildcard scope (the ONC limited-access and
+	// granular-selection tests). Empty shows none.
+	Parts []ScopePart
 }
+
+// ScopePart is one finer choice within a requested scope.
+type ScopePart struct {
+	// Value is the narrower scope, sent as a NarrowField field when ticked.
+	Value string
+	// Label names the part in a few words, e.g. "Laboratory results".
+	Label string
+	// Checked ticks the box; callers tick every part at first.
+	Checked bool
+}
+
+// Form field names of the consent page.
+const (
+	// ScopeField carries each ticked requested scope.
+	ScopeField = "scope"
+	// NarrowField carries each ticked part of a requested scope.
+	NarrowField = "narrow"
+)
 
 // ScopeCategory is a heading with the scopes grouped under it.
 type ScopeCategory struct {
@@ -63,22 +89,35 @@ type scopeGroup struct {
 	Items []scopeItem
 }
 
-// scopeItem is a ScopeChoice with the id of its checkbox.
+// scopeItem is a ScopeChoice with the id of its checkbox and of its
+// parts' checkboxes (ID-0, ID-1, ...).
 type scopeItem struct {
 	ID string
 	ScopeChoice
+	PartItems []partItem
+}
+
+// partItem is a ScopePart with the id of its checkbox.
+type partItem struct {
+	ID string
+	ScopePart
 }
 
 func (p ConsentPage) title() string { return forApp("Allow access", " for ", p.AppName) }
 
 // groups returns the ungrouped scopes (titled "Access requested") and then
-// the categories, numbering checkbox ids scope-0, scope-1, ... across all.
+// the categories, numbering checkbox ids scope-0, scope-1, ... across all,
+// and the parts of scope-N scope-N-0, scope-N-1, ...
 func (p ConsentPage) groups() []scopeGroup {
 	n := 0
 	number := func(title string, in []ScopeChoice) scopeGroup {
 		g := scopeGroup{Title: title}
 		for _, c := range in {
-			g.Items = append(g.Items, scopeItem{ID: "scope-" + strconv.Itoa(n), ScopeChoice: c})
+			it := scopeItem{ID: "scope-" + strconv.Itoa(n), ScopeChoice: c}
+			for j, part := range c.Parts {
+				it.PartItems = append(it.PartItems, partItem{ID: it.ID + "-" + strconv.Itoa(j), ScopePart: part})
+			}
+			g.Items = append(g.Items, it)
 			n++
 		}
 		return g
@@ -109,4 +148,12 @@ func (p ConsentPage) intro() string {
 		s += ", on behalf of " + p.User
 	}
 	return s + ". Untick anything you do not want to share."
+}
+
+// partsTitle is the legend of the parts, "Only these" by default.
+func (it scopeItem) partsTitle() string {
+	if it.PartsTitle != "" {
+		return it.PartsTitle
+	}
+	return "Only these"
 }

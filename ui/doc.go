@@ -2,8 +2,9 @@
 // interactive half of SMART App Launch 2.2 (app-launch.html, "Obtain
 // authorization code"; scopes-and-launch-context.html for the patient and
 // encounter launch context): sign-in, the patient and encounter pickers,
-// the consent screen and the error page shown when an authorize request
-// cannot be redirected back to the app (RFC 6749 §4.1.2.1).
+// the consent screen, sign-out, and the error page shown when an
+// authorize request cannot be redirected back to the app (RFC 6749
+// §4.1.2.1).
 //
 // The pages are github.com/a-h/templ components (*.templ, generated into
 // *_templ.go with `go tool templ generate`). Each takes one plain view-model

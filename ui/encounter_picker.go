@@ -7,7 +7,8 @@ package ui
 // The search form is a GET to Action carrying the Hidden fields and the
 // query fields date, class, type and status (FHIR Encounter search
 // parameters). Choosing an encounter POSTs csrf_token, the Hidden fields
-// and encounter=<id> to Action.
+// and encounter=<id> to Action; "Continue without an encounter" (when
+// AllowNone) POSTs encounter="".
 type EncounterPickerPage struct {
 	// AppName is the display name of the app asking for an encounter.
 	AppName string
@@ -26,6 +27,9 @@ type EncounterPickerPage struct {
 	Action string
 	// Hidden carries the authorize request through both forms.
 	Hidden map[string]string
+	// AllowNone offers "Continue without an encounter": apps must cope
+	// with none (scopes-and-launch-context.html, "launch/encounter").
+	AllowNone bool
 }
 
 // EncounterQuery holds the encounter search terms.

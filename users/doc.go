@@ -21,10 +21,15 @@
 // on the next successful login.
 //
 // Store keeps the accounts in their own bucket, "users.accounts", of
-// smartd's bbolt file, and touches no other bucket. Authenticate answers
+// smartd's bbolt file, and the consent decisions a user asked to have
+// remembered (RememberConsent: username, client_id and the granted scope)
+// in "users.consents"; it touches no other bucket. Authenticate answers
 // an unknown username exactly as it answers a wrong password, with
 // ErrBadCredentials after verifying against a dummy hash, so that neither
-// the error nor the time tells which usernames exist.
+// the error nor the time tells which usernames exist. Get, which the
+// authorize and consent pages call on every request, keeps each account
+// as it decoded it with the stored bytes it came from, and decodes again
+// only when those bytes have changed.
 //
 // # Sandbox policy
 //

@@ -50,10 +50,12 @@ type Store struct {
 
 	dummyOnce sync.Once
 	dummy     string // hash verified for unknown usernames
+
+	decoded decodedCache // for Get
 }
 
-// Open returns a Store over db, creating its bucket unless db is read-only.
-// It touches no other bucket.
+// Open returns a Store over db, creating its buckets (the accounts and the
+// remembered consents) unless db is read-only. It touches no other bucket.
 func Open(db *bolt.DB, opts Options) (*Store, error) {
 	s := &Store{db: db, params: opts.Params, now: opts.Now, rand: opts.Rand}
 	if s.params == (Params{}) {
@@ -66,8 +68,12 @@ func Open(db *bolt.DB, opts Options) (*Store, error) {
 		return s, nil
 	}
 	err := db.Update(func(tx *bolt.Tx) error {
-		_, err := tx.CreateBucketIfNotExists(bucketAccounts)
-		return err
+		for _, name := range [][]byte{bucketAccounts, bucketConsents} {
+			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("users: %w", err)
@@ -110,12 +116,26 @@ func (s *Store) Create(u *User, password string) (*User, error) {
 	return c, nil
 }
 
-// Get returns the account with this username, or ErrNotFound.
+// Get returns the account with this username, or ErrNotFound. It
+// decodes the stored record only when it changed since the last Get of
+// the account (see decodedCache).
 func (s *Store) Get(username string) (*User, error) {
 	var u *User
 	err := s.db.View(func(tx *bolt.Tx) error {
+		var raw []byte
+		if b := bucket(tx); b != nil {
+			raw = b.Get([]byte(username))
+		}
+		if raw == nil {
+			return fmt.Errorf("%w: %q", ErrNotFound, username)
+		}
+		if u = s.decoded.lookup(username, raw); u != nil {
+			return nil
+		}
 		var err error
-		u, err = get(bucket(tx), username)
+		if u, err = decode([]byte(username), raw); err == nil {
+			s.decoded.store(username, raw, u)
+		}
 		return err
 	})
 	return u, err
@@ -175,12 +195,16 @@ func (s *Store) setHash(username, old, hash string) error {
 	})
 }
 
-// Delete removes an account, or returns ErrNotFound.
+// Delete removes an account and its remembered consents, or returns
+// ErrNotFound.
 func (s *Store) Delete(username string) error {
 	return s.db.Update(func(tx *bolt.Tx) error {
 		b := bucket(tx)
 		if b == nil || b.Get([]byte(username)) == nil {
 			return fmt.Errorf("%w: %q", ErrNotFound, username)
+		}
+		if err := forgetConsents(tx, username); err != nil {
+			return err
 		}
 		return b.Delete([]byte(username))
 	})

@@ -104,10 +104,10 @@ func TestStoreCRUD(t *testing.T) {
 		t.Errorf("Get after Delete: %v", err)
 	}
 
-	// Only its own bucket.
+	// Only its own buckets.
 	err = db.View(func(tx *bolt.Tx) error {
 		return tx.ForEach(func(name []byte, _ *bolt.Bucket) error {
-			if string(name) != "users.accounts" {
+			if string(name) != "users.accounts" && string(name) != "users.consents" {
 				t.Errorf("unexpected bucket %q", name)
 			}
 			return nil

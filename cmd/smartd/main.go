@@ -11,6 +11,8 @@
 //	smartd apps COMMAND [flags]   add, list, show, remove, export, import apps
 //	smartd keys rotate|list       rotate or list the signing keys
 //	smartd users COMMAND [flags]  add, list, passwd, remove login accounts
+//	smartd audit [flags]          print the audit trail of a stopped server
+//	smartd conformance [flags]    run the SMART conformance checks against a server
 //
 // Every flag can also be set by an environment variable SMARTD_<NAME>,
 // e.g. SMARTD_ADDR or SMARTD_BASE_URL; a flag on the command line wins.
@@ -64,6 +66,8 @@ func commands() []command {
 		{"apps", "manage app registrations: add, list, show, remove, export, import", (*cli).apps},
 		{"keys", "manage the token signing keys: rotate, list", (*cli).keys},
 		{"users", "manage login accounts: add, list, passwd, remove", (*cli).users},
+		{"audit", "print the audit trail (FHIR accesses, logins, token decisions) of a stopped server", (*cli).audit},
+		{"conformance", "run the SMART App Launch conformance checks against a server (ours or another's)", (*cli).conformance},
 	}
 }
 
@@ -90,7 +94,7 @@ func usage(w io.Writer) {
 	fmt.Fprintln(w, "Usage: smartd [command] [flags]")
 	fmt.Fprintln(w, "\nCommands:")
 	for _, c := range commands() {
-		fmt.Fprintf(w, "  %-8s %s\n", c.name, c.summary)
+		fmt.Fprintf(w, "  %-12s %s\n", c.name, c.summary)
 	}
 	fmt.Fprintln(w, "\nRun 'smartd COMMAND -h' for a command's flags. Every flag can also be set")
 	fmt.Fprintln(w, "with an environment variable SMARTD_<NAME> (e.g. SMARTD_ADDR, SMARTD_BASE_URL).")

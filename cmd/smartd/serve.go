@@ -26,6 +26,8 @@ type serveConfig struct {
 	registration        string
 	registrationToken   string
 	accessTokenLifetime time.Duration
+
+	upstream, upstreamToken, upstreamClientID, upstreamKey, upstreamScope string
 }
 
 func serveFlags(out io.Writer) (*flag.FlagSet, *serveConfig) {
@@ -43,6 +45,11 @@ func serveFlags(out io.Writer) (*flag.FlagSet, *serveConfig) {
 	fs.StringVar(&c.registration, "registration", "open", "dynamic client registration `policy`: open (rate-limited; a sandbox setting), token (needs SMARTD_REGISTRATION_TOKEN) or closed (env SMARTD_REGISTRATION)")
 	fs.StringVar(&c.registrationToken, "registration-token", "", "initial access `token` for -registration token; prefer the environment variable, which ps does not show (env SMARTD_REGISTRATION_TOKEN)")
 	fs.DurationVar(&c.accessTokenLifetime, "access-token-lifetime", authz.MaxAccessTokenLifetime, "access token `lifetime`, at most 5m (env SMARTD_ACCESS_TOKEN_LIFETIME)")
+	fs.StringVar(&c.upstream, "upstream", "", "FHIR base `URL` of an existing FHIR server to front: /fhir forwards there, with SMART enforcement and filtered responses, instead of serving the store (env SMARTD_UPSTREAM)")
+	fs.StringVar(&c.upstreamToken, "upstream-token", "", "static bearer `token` smartd sends to the upstream; prefer the environment variable (env SMARTD_UPSTREAM_TOKEN)")
+	fs.StringVar(&c.upstreamClientID, "upstream-client-id", "", "backend services `client_id` of smartd at the upstream's authorization server, with -upstream-key (env SMARTD_UPSTREAM_CLIENT_ID)")
+	fs.StringVar(&c.upstreamKey, "upstream-key", "", "PEM private key `file` (RSA or P-384) signing smartd's client assertions to the upstream (env SMARTD_UPSTREAM_KEY)")
+	fs.StringVar(&c.upstreamScope, "upstream-scope", "system/*.rs", "`scope` smartd requests from the upstream's authorization server (env SMARTD_UPSTREAM_SCOPE)")
 	return fs, c
 }
 
@@ -88,6 +95,8 @@ func (cl *cli) serve(ctx context.Context, args []string) error {
 		AllowPrivateJWKSURI: c.allowPrivateJWKSURI, Registration: policy, RegistrationToken: c.registrationToken,
 		AccessTokenLifetime: c.accessTokenLifetime, KeyPassphrase: cl.getenv("SMARTD_KEY_PASSPHRASE"),
 		NoDemoApps: c.noDemoApps, AdminToken: c.adminToken,
+		Upstream: c.upstream, UpstreamToken: c.upstreamToken, UpstreamClientID: c.upstreamClientID,
+		UpstreamKeyFile: c.upstreamKey, UpstreamScope: c.upstreamScope,
 	})
 	if err != nil {
 		ln.Close()
@@ -96,6 +105,9 @@ func (cl *cli) serve(ctx context.Context, args []string) error {
 	base = srv.BaseURL()
 	fmt.Fprintf(stdout, "smartd %s listening on %s\n", version, ln.Addr())
 	fmt.Fprintf(stdout, "  FHIR base:   %s/fhir\n", base)
+	if c.upstream != "" {
+		fmt.Fprintf(stdout, "  upstream:    %s\n", c.upstream)
+	}
 	fmt.Fprintf(stdout, "  metadata:    %s/fhir/metadata\n", base)
 	fmt.Fprintf(stdout, "  discovery:   %s/fhir%s\n", base, authz.SMARTConfigurationPath)
 	fmt.Fprintf(stdout, "  token:       %s\n", srv.Authz().TokenURL())
