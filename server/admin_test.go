@@ -33,7 +33,7 @@ func adminServer(t *testing.T) *httptest.Server {
 }
 
 // adminDo sends a request to the admin API and returns status and body.
-func adminDo(t *testing.T, ts *httptest.Server, token, method, path, body string) (int, string) {
+func adminDo(t testing.TB, ts *httptest.Server, token, method, path, body string) (int, string) {
 	t.Helper()
 	req, err := http.NewRequest(method, ts.URL+"/admin/api"+path, strings.NewReader(body))
 	if err != nil {

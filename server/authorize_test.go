@@ -21,7 +21,7 @@ import (
 
 // launch is one browser going through the standalone launch.
 type launch struct {
-	t        *testing.T
+	t        testing.TB
 	ts       *httptest.Server
 	client   *http.Client
 	conf     *oauth2.Config
@@ -53,7 +53,7 @@ func launchServerWith(t *testing.T) (*httptest.Server, *server.Server) {
 
 // newLaunch returns a browser with a cookie jar that stops at redirects
 // to the app.
-func newLaunch(t *testing.T, ts *httptest.Server) *launch {
+func newLaunch(t testing.TB, ts *httptest.Server) *launch {
 	jar, _ := cookiejar.New(nil)
 	l := &launch{t: t, ts: ts, verifier: oauth2.GenerateVerifier(), state: "state-" + oauth2.GenerateVerifier()}
 	l.client = &http.Client{Jar: jar, CheckRedirect: func(req *http.Request, via []*http.Request) error {
@@ -111,7 +111,7 @@ func (l *launch) submit(page, action string, set url.Values) (*http.Response, st
 
 // formFields returns the fields and action of the first POST form whose
 // action ends in suffix.
-func formFields(t *testing.T, page, suffix string) (url.Values, string) {
+func formFields(t testing.TB, page, suffix string) (url.Values, string) {
 	t.Helper()
 	doc, err := html.Parse(strings.NewReader(page))
 	if err != nil {

@@ -23,7 +23,7 @@ import (
 // fhirWorld is a started server with the sample patients, the demo users,
 // a public app allowed every user-facing scope, and a backend client.
 type fhirWorld struct {
-	t       *testing.T
+	t       testing.TB
 	ts      *httptest.Server
 	base    string // FHIR base
 	backend *ecdsa.PrivateKey
@@ -35,7 +35,7 @@ const (
 	backendApp = "matrix-backend"
 )
 
-func newFHIRWorld(t *testing.T) *fhirWorld {
+func newFHIRWorld(t testing.TB) *fhirWorld {
 	t.Helper()
 	ts := httptest.NewUnstartedServer(nil)
 	srv, err := server.New(server.Config{DataDir: t.TempDir(), BaseURL: "http://" + ts.Listener.Addr().String(),

@@ -85,6 +85,9 @@ func (r reader) Visible(g Guard, typ, id string) (bool, error) {
 	if len(alts) == 0 {
 		return false, nil
 	}
+	if ok, decided := r.memberOf(alts, typ, id); decided {
+		return ok, nil
+	}
 	vals, err := r.forward(resourceKey(typ, id))
 	if err != nil || vals == nil {
 		return false, err
@@ -107,4 +110,33 @@ func narrow(alts []Reach, comp *Compartment, crits []search.Criterion) (*Compart
 		comp = a.Compartment
 	}
 	return comp, append(slices.Clip(crits), a.Criteria...), true
+}
+
+// memberOf decides visibility by index lookups alone when every
+// alternative is a bare compartment (the common patient/ scope): one probe
+// per compartment parameter, no decoding of the resource's values. decided
+// is false when some alternative has criteria.
+func (r reader) memberOf(alts []Reach, typ, id string) (ok, decided bool) {
+	for _, a := range alts {
+		if len(a.Criteria) > 0 || a.Compartment == nil {
+			return false, false
+		}
+	}
+	// An absent or deleted resource has no index keys: no probe finds it.
+	c := r.btx.Bucket(bucketIndex).Cursor()
+	var buf []byte
+	for _, a := range alts {
+		if typ == a.Compartment.Type && id == a.Compartment.ID {
+			return true, true
+		}
+		pr, ok := compartmentProbe(typ, a.Compartment)
+		if !ok {
+			return false, false
+		}
+		var in bool
+		if in, buf = pr.has(c, id, buf); in {
+			return true, true
+		}
+	}
+	return false, true
 }
