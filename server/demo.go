@@ -63,7 +63,7 @@ func (s *Server) demoApps() error {
 		Name:         "smartd demo public app",
 		RedirectURIs: []string{"http://localhost:8000/callback"},
 		LaunchURL:    "http://localhost:8000/launch",
-		Scope:        "launch launch/patient openid fhirUser offline_access online_access patient/*.rs user/*.rs",
+		Scope:        "launch launch/patient launch/encounter openid fhirUser profile offline_access online_access patient/*.rs user/*.rs",
 		GrantTypes:   []string{registry.GrantAuthorizationCode, registry.GrantRefreshToken},
 		AuthMethod:   registry.AuthNone,
 	}
