@@ -227,6 +227,9 @@ func checkAuthorizeScope(s string) error {
 	if len(set) == 0 {
 		return oauth.New(oauth.InvalidScope, "scope is required (SMART App Launch 2.2)")
 	}
+	if !slices.ContainsFunc(set, func(sc scope.Scope) bool { return sc.Kind != scope.KindOther }) {
+		return oauth.New(oauth.InvalidScope, "none of the requested scopes is one this server grants (SMART App Launch 2.2 scopes, openid, fhirUser, launch, offline_access, online_access)")
+	}
 	return nil
 }
 

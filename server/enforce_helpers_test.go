@@ -205,3 +205,11 @@ func (r fhirReply) issueCode() string {
 	code, _ := issues[0].(map[string]any)["code"].(string)
 	return code
 }
+
+// decodeJSON decodes a JSON body into v.
+func decodeJSON(t testing.TB, r io.Reader, v any) {
+	t.Helper()
+	if err := json.NewDecoder(r).Decode(v); err != nil {
+		t.Fatal(err)
+	}
+}
