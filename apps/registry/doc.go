@@ -49,12 +49,19 @@
 // # Storage
 //
 // One bucket, "apps.clients": client_id -> the App as JSON. Every Store
-// method is one bbolt View or Update. Export writes every registration,
-// secret digests included, as one JSON document; Import reads it into
-// another instance, refusing client_ids that already exist unless asked
-// to replace them.
+// method is one bbolt View or Update, except that Get answers from memory
+// after its first lookup of a client_id: a bounded cache of decoded apps,
+// which every write of the Store clears once it has committed (the
+// authorize and token endpoints look the app up on every request).
+// Export writes every registration, secret digests included, as one JSON
+// document; Import reads it into another instance, refusing client_ids
+// that already exist unless asked to replace them.
 //
 // # Caveats
+//
+// Open one Store per file and write the bucket only through it: another
+// Store over the same file would not clear this one's cache. (Another
+// process cannot write meanwhile: bbolt locks the file.)
 //
 // The scope string is stored verbatim and checked only for RFC 6749 §3.3
 // syntax; its meaning belongs to package authz/scope. Validate does not

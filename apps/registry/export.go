@@ -74,7 +74,7 @@ func (s *Store) Import(r io.Reader, opts ImportOptions) (ImportResult, error) {
 		return ImportResult{}, err
 	}
 	var res ImportResult
-	err = s.db.Update(func(tx *bolt.Tx) error {
+	err = s.update(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketClients)
 		var exist []string
 		for _, a := range apps {

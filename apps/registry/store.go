@@ -44,6 +44,7 @@ type Store struct {
 	validate ValidateOptions
 	now      func() time.Time
 	rand     io.Reader
+	cache    appCache
 }
 
 // Credentials are plaintext secrets the Store has just issued. They are
@@ -101,7 +102,7 @@ func (s *Store) Create(a *App) (*App, Credentials, error) {
 	if err := s.issue(c, nil, &cred); err != nil {
 		return nil, Credentials{}, err
 	}
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	err := s.update(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketClients)
 		if b.Get([]byte(c.ClientID)) != nil {
 			return fmt.Errorf("%w: %q", ErrExists, c.ClientID)
@@ -127,15 +128,25 @@ func (s *Store) Register(md Metadata) (*App, Credentials, error) {
 	return s.Create(a)
 }
 
-// Get returns the app with this client_id, or ErrNotFound.
+// Get returns the app with this client_id, or ErrNotFound. It answers
+// from memory after the first lookup (see appCache); the App is the
+// caller's to change.
 func (s *Store) Get(clientID string) (*App, error) {
+	cached, gen, ok := s.cache.get(clientID)
+	if ok {
+		return cached.Clone(), nil
+	}
 	var a *App
 	err := s.db.View(func(tx *bolt.Tx) error {
 		var err error
 		a, err = get(tx.Bucket(bucketClients), clientID)
 		return err
 	})
-	return a, err
+	if err != nil {
+		return nil, err
+	}
+	s.cache.put(a.Clone(), gen)
+	return a, nil
 }
 
 // Update validates a and replaces the stored app with its client_id
@@ -154,7 +165,7 @@ func (s *Store) Update(a *App) (*App, Credentials, error) {
 		return nil, Credentials{}, err
 	}
 	var cred Credentials
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	err := s.update(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketClients)
 		cur, err := get(b, c.ClientID)
 		if err != nil {
@@ -181,7 +192,7 @@ func (s *Store) Update(a *App) (*App, Credentials, error) {
 func (s *Store) Reregister(clientID string, md Metadata) (*App, Credentials, error) {
 	var out *App
 	var cred Credentials
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	err := s.update(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketClients)
 		cur, err := get(b, clientID)
 		if err != nil {
@@ -217,7 +228,7 @@ func (s *Store) Reregister(clientID string, md Metadata) (*App, Credentials, err
 // app and returns it; the old one stops working at once.
 func (s *Store) RotateSecret(clientID string) (string, error) {
 	var plain string
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	err := s.update(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketClients)
 		a, err := get(b, clientID)
 		if err != nil {
@@ -237,7 +248,7 @@ func (s *Store) RotateSecret(clientID string) (string, error) {
 
 // Delete removes the app with this client_id, or returns ErrNotFound.
 func (s *Store) Delete(clientID string) error {
-	return s.db.Update(func(tx *bolt.Tx) error {
+	return s.update(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketClients)
 		if b.Get([]byte(clientID)) == nil {
 			return fmt.Errorf("%w: %q", ErrNotFound, clientID)

@@ -4,11 +4,13 @@ import (
 	"bufio"
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"net"
 	"net/http"
 	"net/url"
 	"os"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -41,8 +43,10 @@ func (cl *cli) bench(ctx context.Context, args []string) error {
 	timeout := fs.Duration("timeout", 10*time.Second, "per-request `timeout` (env SMARTD_TIMEOUT)")
 	path := fs.String("path", "", "request this one `path` relative to the base, e.g. Patient/smart-patient-1 (env SMARTD_PATH)")
 	pathsFile := fs.String("paths", "", "request the paths in `file`, one per line, round-robin (env SMARTD_PATHS)")
-	scenario := fs.String("scenario", "", "a built-in mix: read (reads of discovered resources) or search (patient and observation searches); the default when neither -path nor -paths is given is read (env SMARTD_SCENARIO)")
+	scenario := fs.String("scenario", "", "a built-in mix: read (reads of discovered resources), search (patient and observation searches) or authorize (standalone launches: authorize, consent and token round trips; -n counts round trips); the default when neither -path nor -paths is given is read (env SMARTD_SCENARIO)")
 	token := fs.String("token", "", "bearer `token` sent with the FHIR requests, or @file to read it from a file; default: the admin token in data/admin-token when that file exists (the trusted path) (env SMARTD_TOKEN)")
+	var af authorizeFlags
+	af.register(fs)
 	if err := parse(fs, args, cl.getenv); err != nil {
 		return err
 	}
@@ -67,8 +71,22 @@ func (cl *cli) bench(ctx context.Context, args []string) error {
 	if given > 1 {
 		return errors.New("give one of -path, -paths and -scenario")
 	}
+	if *scenario != "authorize" {
+		var misplaced []string
+		fs.Visit(func(f *flag.Flag) {
+			if slices.Contains(authorizeFlagNames, f.Name) {
+				misplaced = append(misplaced, "-"+f.Name)
+			}
+		})
+		if len(misplaced) > 0 {
+			return fmt.Errorf("%s: only with -scenario authorize", strings.Join(misplaced, ", "))
+		}
+	}
 	client := benchClient(cfg.concurrency, cfg.timeout)
 	defer client.CloseIdleConnections()
+	if *scenario == "authorize" {
+		return cl.benchAuthorize(ctx, cfg, af, client)
+	}
 	bearer, err := benchToken(*token)
 	if err != nil {
 		return fmt.Errorf("-token: %w", err)

@@ -44,41 +44,25 @@ func runLoad(ctx context.Context, client *http.Client, cfg benchConfig) benchRes
 	})
 }
 
-// runWorkers sends the requests build makes for i = 0, 1, 2, ... from
-// concurrency workers until duration has passed, limit requests were
-// made (when limit > 0), or ctx is done. Each worker keeps its own
-// timings; they are merged at the end.
+// runWorkers sends the requests build makes for i = 0, 1, 2, ... (see
+// runLoop). Each worker keeps its own timings; they are merged at the end.
 func runWorkers(ctx context.Context, client *http.Client, concurrency int, duration time.Duration, limit int,
 	build func(ctx context.Context, i int) (*http.Request, error)) benchResult {
-	ctx, cancel := context.WithTimeout(ctx, duration)
-	defer cancel()
-	var next atomic.Int64
-	var limited atomic.Bool
 	results := make([]benchResult, concurrency)
-	start := time.Now()
-	var wg sync.WaitGroup
-	for w := range concurrency {
-		wg.Go(func() {
-			r := &results[w]
-			r.status = map[int]int{}
-			for ctx.Err() == nil {
-				i := int(next.Add(1)) - 1
-				if limit > 0 && i >= limit {
-					limited.Store(true)
-					return
-				}
-				req, err := build(ctx, i)
-				if err != nil {
-					r.failed++
-					r.fail(err.Error())
-					continue
-				}
-				r.send(ctx, client, req)
-			}
-		})
+	for w := range results {
+		results[w].status = map[int]int{}
 	}
-	wg.Wait()
-	total := benchResult{elapsed: time.Since(start), status: map[int]int{}, limited: limited.Load()}
+	elapsed, limited := runLoop(ctx, concurrency, duration, limit, func(ctx context.Context, w, i int) {
+		r := &results[w]
+		req, err := build(ctx, i)
+		if err != nil {
+			r.failed++
+			r.fail(err.Error())
+			return
+		}
+		r.send(ctx, client, req)
+	})
+	total := benchResult{elapsed: elapsed, status: map[int]int{}, limited: limited}
 	for _, r := range results {
 		total.latencies = append(total.latencies, r.latencies...)
 		total.failed += r.failed
@@ -92,6 +76,35 @@ func runWorkers(ctx context.Context, client *http.Client, concurrency int, durat
 	}
 	slices.Sort(total.latencies)
 	return total
+}
+
+// runLoop calls one(ctx, w, i) for i = 0, 1, 2, ... from concurrency
+// workers (w is the worker's index, 0 to concurrency-1, so that one may
+// keep per-worker state without locks) until duration has passed, limit
+// calls were made (when limit > 0), or ctx is done. It returns the time
+// the run took and whether the limit ended it.
+func runLoop(ctx context.Context, concurrency int, duration time.Duration, limit int,
+	one func(ctx context.Context, w, i int)) (elapsed time.Duration, limited bool) {
+	ctx, cancel := context.WithTimeout(ctx, duration)
+	defer cancel()
+	var next atomic.Int64
+	var hitLimit atomic.Bool
+	start := time.Now()
+	var wg sync.WaitGroup
+	for w := range concurrency {
+		wg.Go(func() {
+			for ctx.Err() == nil {
+				i := int(next.Add(1)) - 1
+				if limit > 0 && i >= limit {
+					hitLimit.Store(true)
+					return
+				}
+				one(ctx, w, i)
+			}
+		})
+	}
+	wg.Wait()
+	return time.Since(start), hitLimit.Load()
 }
 
 // send sends one request and records its outcome; the first error

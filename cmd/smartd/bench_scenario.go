@@ -56,7 +56,7 @@ func scenarioPaths(ctx context.Context, client *http.Client, base *url.URL, scen
 		}
 		return interleave(vitals, names), nil
 	}
-	return nil, fmt.Errorf("-scenario %q: want read or search", scenario)
+	return nil, fmt.Errorf("-scenario %q: want read, search or authorize", scenario)
 }
 
 // discovered is the part of a found resource the scenarios use.

@@ -45,10 +45,14 @@ var tokenBenchAlgs = map[string]tokenBenchAlg{
 // jwtBearer is the RFC 7523 client assertion type.
 const jwtBearer = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 
-// tokenEndpoints are the discovered endpoints bench-token uses.
+// tokenEndpoints are the discovered endpoints bench-token and bench
+// -scenario authorize use.
 type tokenEndpoints struct {
 	Token        string `json:"token_endpoint"`
 	Registration string `json:"registration_endpoint"`
+	Authorize    string `json:"authorization_endpoint"`
+	// Issuer is smartd's FHIR base, the aud of an authorize request.
+	Issuer string `json:"issuer"`
 }
 
 // discoverTokenEndpoints reads the SMART configuration below base, or
@@ -66,7 +70,7 @@ func discoverTokenEndpoints(ctx context.Context, client *http.Client, base *url.
 			firstErr = cmp.Or(firstErr, err)
 			continue
 		}
-		for _, u := range []string{ep.Token, ep.Registration} {
+		for _, u := range []string{ep.Token, ep.Registration, ep.Authorize} {
 			if p, err := url.Parse(u); u != "" && (err != nil || !loopbackHost(p.Hostname())) {
 				return ep, fmt.Errorf("the SMART configuration names %s: %w", u, errNotLoopback)
 			}
