@@ -44,7 +44,8 @@ func (cl *cli) bench(ctx context.Context, args []string) error {
 	path := fs.String("path", "", "request this one `path` relative to the base, e.g. Patient/smart-patient-1 (env SMARTD_PATH)")
 	pathsFile := fs.String("paths", "", "request the paths in `file`, one per line, round-robin (env SMARTD_PATHS)")
 	scenario := fs.String("scenario", "", "a built-in mix: read (reads of discovered resources), search (patient and observation searches) or authorize (standalone launches: authorize, consent and token round trips; -n counts round trips); the default when neither -path nor -paths is given is read (env SMARTD_SCENARIO)")
-	token := fs.String("token", "", "bearer `token` sent with the FHIR requests, or @file to read it from a file; default: the admin token in data/admin-token when that file exists (the trusted path) (env SMARTD_TOKEN)")
+	token := fs.String("token", "", "bearer `token` sent with the FHIR requests, @file to read it from a file, or \"launch\" to get a user's token through one standalone launch (-user, -password, -scope, -client-id); default: the admin token in data/admin-token when that file exists (the trusted path) (env SMARTD_TOKEN)")
+	patient := fs.String("patient", "", "read and search scenarios: discover only this patient's `id` and record, so a patient token and the trusted path make the same requests (env SMARTD_PATIENT)")
 	var af authorizeFlags
 	af.register(fs)
 	if err := parse(fs, args, cl.getenv); err != nil {
@@ -71,7 +72,7 @@ func (cl *cli) bench(ctx context.Context, args []string) error {
 	if given > 1 {
 		return errors.New("give one of -path, -paths and -scenario")
 	}
-	if *scenario != "authorize" {
+	if *scenario != "authorize" && *token != "launch" {
 		var misplaced []string
 		fs.Visit(func(f *flag.Flag) {
 			if slices.Contains(authorizeFlagNames, f.Name) {
@@ -88,6 +89,9 @@ func (cl *cli) bench(ctx context.Context, args []string) error {
 		return cl.benchAuthorize(ctx, cfg, af, client)
 	}
 	bearer, err := benchToken(*token)
+	if *token == "launch" {
+		bearer, err = launchToken(ctx, cfg, af, client)
+	}
 	if err != nil {
 		return fmt.Errorf("-token: %w", err)
 	}
@@ -103,7 +107,7 @@ func (cl *cli) bench(ctx context.Context, args []string) error {
 		if *scenario == "" {
 			*scenario = "read"
 		}
-		if cfg.paths, err = scenarioPaths(ctx, client, cfg.base, *scenario); err != nil {
+		if cfg.paths, err = scenarioPaths(ctx, client, cfg.base, *scenario, *patient); err != nil {
 			return err
 		}
 	}

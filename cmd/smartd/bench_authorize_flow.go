@@ -132,23 +132,29 @@ func (ab *authorizeBench) run(ctx context.Context) tripResult {
 // It records each step's time in took and its response's status in
 // status; buf is the worker's buffer for the responses.
 func (ab *authorizeBench) roundTrip(ctx context.Context, browser *http.Client, buf *bytes.Buffer, took *[stepCount]time.Duration, status *[stepCount]int) error {
+	_, err := ab.launch(ctx, browser, buf, took, status)
+	return err
+}
+
+// launch is one round trip; it returns the token response's body.
+func (ab *authorizeBench) launch(ctx context.Context, browser *http.Client, buf *bytes.Buffer, took *[stepCount]time.Duration, status *[stepCount]int) ([]byte, error) {
 	req, verifier, state, err := ab.authorizeRequest(ctx)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	start := time.Now()
 	resp, err := browser.Do(req)
 	if err != nil {
-		return fmt.Errorf("authorize: %w", err)
+		return nil, fmt.Errorf("authorize: %w", err)
 	}
 	page, err := readBody(resp, buf)
 	status[stepAuthorize] = resp.StatusCode
 	if err != nil || resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("authorize: %s%s: %.300s", resp.Status, redirectedTo(resp), cmp.Or(errText(err), pageText(page)))
+		return nil, fmt.Errorf("authorize: %s%s: %.300s", resp.Status, redirectedTo(resp), cmp.Or(errText(err), pageText(page)))
 	}
 	form, err := consentForm(page)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	vals, _ := form.press("Allow")
 	took[stepAuthorize] = time.Since(start)
@@ -156,12 +162,12 @@ func (ab *authorizeBench) roundTrip(ctx context.Context, browser *http.Client, b
 	start = time.Now()
 	resp, body, err := ab.post(ctx, browser, req.URL, form.action, vals, buf)
 	if err != nil {
-		return fmt.Errorf("consent: %w", err)
+		return nil, fmt.Errorf("consent: %w", err)
 	}
 	status[stepConsent] = resp.StatusCode
 	code, err := redirectCode(resp, body, ab.flags.redirectURI, state)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	took[stepConsent] = time.Since(start)
 
@@ -172,14 +178,14 @@ func (ab *authorizeBench) roundTrip(ctx context.Context, browser *http.Client, b
 		"code_verifier": {verifier}, "client_id": {ab.flags.clientID},
 	}, buf)
 	if err != nil {
-		return fmt.Errorf("token: %w", err)
+		return nil, fmt.Errorf("token: %w", err)
 	}
 	status[stepToken] = resp.StatusCode
 	if err := checkTokens(resp, body, ab.flags.openid); err != nil {
-		return err
+		return nil, err
 	}
 	took[stepToken] = time.Since(start)
-	return nil
+	return body, nil
 }
 
 // errText is err's message, or "" for nil.

@@ -17,7 +17,18 @@ import (
 //   - search: for each of up to 200 Patients, its vital signs
 //     (Observation?patient=ID&category=vital-signs&_count=50) and a search
 //     by its family name (Patient?name=FAMILY).
-func scenarioPaths(ctx context.Context, client *http.Client, base *url.URL, scenario string) ([]string, error) {
+//
+// A patient id narrows the discovery to that patient and its record.
+func scenarioPaths(ctx context.Context, client *http.Client, base *url.URL, scenario, patient string) ([]string, error) {
+	narrow := func(typ string) string {
+		switch {
+		case patient == "":
+			return ""
+		case typ == "Patient":
+			return "&_id=" + url.QueryEscape(patient)
+		}
+		return "&patient=" + url.QueryEscape(patient)
+	}
 	switch scenario {
 	case "read":
 		var lists [][]string
@@ -25,7 +36,7 @@ func scenarioPaths(ctx context.Context, client *http.Client, base *url.URL, scen
 			typ   string
 			count int
 		}{{"Patient", 200}, {"Observation", 500}, {"Encounter", 200}, {"Condition", 100}} {
-			res, err := discover(ctx, client, base, d.typ+"?_elements=id&_count="+fmt.Sprint(d.count))
+			res, err := discover(ctx, client, base, d.typ+"?_elements=id&_count="+fmt.Sprint(d.count)+narrow(d.typ))
 			if err != nil {
 				return nil, err
 			}
@@ -40,7 +51,7 @@ func scenarioPaths(ctx context.Context, client *http.Client, base *url.URL, scen
 		}
 		return nil, fmt.Errorf("%s holds no Patient, Observation, Encounter or Condition to read", base)
 	case "search":
-		res, err := discover(ctx, client, base, "Patient?_elements=name&_count=200")
+		res, err := discover(ctx, client, base, "Patient?_elements=name&_count=200"+narrow("Patient"))
 		if err != nil {
 			return nil, err
 		}

@@ -335,7 +335,7 @@ func TestBenchScenariosOnTheSamplePatients(t *testing.T) {
 		u, _ := loopbackBase(base)
 		client := benchClient(1, 5*time.Second)
 		withBearer(client, adminTokenOf(t, dir))
-		paths, err := scenarioPaths(t.Context(), client, u, tc.scenario)
+		paths, err := scenarioPaths(t.Context(), client, u, tc.scenario, "")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -346,6 +346,29 @@ func TestBenchScenariosOnTheSamplePatients(t *testing.T) {
 		}
 		if !found {
 			t.Errorf("scenario %s has no path matching %s: %q", tc.scenario, tc.paths, paths)
+		}
+	}
+}
+
+// TestBenchWithAPatientToken: -token launch gets jose's token through a
+// standalone launch, and -patient makes the trusted path and the patient
+// token read the same resources: every request answers 200 with both.
+func TestBenchWithAPatientToken(t *testing.T) {
+	dir := t.TempDir()
+	base, _ := startServe(t, nil, "-data", dir)
+	for _, scenario := range []string{"read", "search"} {
+		for _, token := range [][]string{
+			{"-token", "@" + filepath.Join(dir, "admin-token")},
+			{"-token", "launch", "-user", "jose", "-password", "jose-demo-2026", "-scope", "launch/patient patient/*.rs", "-openid=false"},
+		} {
+			c, out, errOut := newCLI(nil)
+			args := append([]string{"bench", "-url", base, "-c", "2", "-n", "30", "-scenario", scenario, "-patient", "smart-patient-1"}, token...)
+			if err := c.run(t.Context(), args); err != nil {
+				t.Fatalf("%q: %v\n%s", args, err, errOut)
+			}
+			if got := parseBenchOutput(t, out.String()); got.requests != 30 || got.status[200] != 30 {
+				t.Errorf("%s with %s: %+v\n%s", scenario, token[1], got, out)
+			}
 		}
 	}
 }
