@@ -2,6 +2,7 @@ package fhirproxy
 
 import (
 	"net/url"
+	"sync"
 
 	"smartd/authz/scope"
 	"smartd/fhirproxy/search"
@@ -30,6 +31,10 @@ type Access struct {
 	// ClientID and Subject name the app and the user (the client for
 	// Backend Services) the token was issued to, for the audit trail.
 	ClientID, Subject string
+
+	// reaches remembers the decisions per permission and type (reachKey
+	// to reach): the fields above must not change once it is in use.
+	reaches sync.Map
 }
 
 // sharedTypes are the resource types outside the Patient compartment that
@@ -64,11 +69,12 @@ func permission(i Interaction) scope.Interaction {
 
 // guard is the store.Guard of one permission under an Access: for each
 // resource type, the reaches the granted scopes and their context allow.
-// It is made per request and caches its answers per type.
+// The answers are remembered in the Access, which lives as long as its
+// token is cached, so a request pays for a decision only the first time
+// its token meets a type.
 type guard struct {
-	a     *Access
-	op    scope.Interaction
-	cache map[string]reach
+	a  *Access
+	op scope.Interaction
 }
 
 type reach struct {
@@ -77,8 +83,14 @@ type reach struct {
 	reason string
 }
 
+// reachKey names one decision of an Access.
+type reachKey struct {
+	op  scope.Interaction
+	typ string
+}
+
 func (a *Access) guard(op scope.Interaction) *guard {
-	return &guard{a: a, op: op, cache: make(map[string]reach, 2)}
+	return &guard{a: a, op: op}
 }
 
 // Reaches implements store.Guard.
@@ -95,11 +107,12 @@ func (g *guard) allowed(typ string) (bool, string) {
 }
 
 func (g *guard) of(typ string) reach {
-	if r, ok := g.cache[typ]; ok {
-		return r
+	key := reachKey{g.op, typ}
+	if r, ok := g.a.reaches.Load(key); ok {
+		return r.(reach)
 	}
 	r := g.a.reach(g.op, typ)
-	g.cache[typ] = r
+	g.a.reaches.Store(key, r)
 	return r
 }
 
@@ -121,7 +134,7 @@ func (a *Access) reach(op scope.Interaction, typ string) reach {
 			if comp == nil {
 				return reach{all: true}
 			}
-			out.alts = append(out.alts, store.Reach{Compartment: comp})
+			out.alts = append(out.alts, store.NewReach(comp, nil))
 			continue
 		}
 		for _, f := range c.Filters {
@@ -135,7 +148,7 @@ func (a *Access) reach(op scope.Interaction, typ string) reach {
 			if comp == nil && len(crits) == 0 {
 				return reach{all: true}
 			}
-			out.alts = append(out.alts, store.Reach{Compartment: comp, Criteria: crits})
+			out.alts = append(out.alts, store.NewReach(comp, crits))
 		}
 	}
 	if len(out.alts) == 0 {

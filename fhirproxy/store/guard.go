@@ -2,6 +2,7 @@ package store
 
 import (
 	"slices"
+	"sync"
 
 	"smartd/fhirproxy/search"
 )
@@ -12,6 +13,31 @@ import (
 type Reach struct {
 	Compartment *Compartment
 	Criteria    []search.Criterion
+	// probes remembers, per resource type, the index probe of the
+	// compartment's membership (made by NewReach; nil builds it per use).
+	probes *sync.Map
+}
+
+// NewReach returns a Reach that remembers the index probes it builds, for
+// a Reach reused across requests (an access token's decisions).
+func NewReach(comp *Compartment, crits []search.Criterion) Reach {
+	return Reach{Compartment: comp, Criteria: crits, probes: new(sync.Map)}
+}
+
+// probe returns the compartment membership probe of typ.
+func (a Reach) probe(typ string) (*probe, bool) {
+	if a.probes == nil {
+		return compartmentProbe(typ, a.Compartment)
+	}
+	if p, ok := a.probes.Load(typ); ok {
+		return p.(*probe), p.(*probe) != nil
+	}
+	p, ok := compartmentProbe(typ, a.Compartment)
+	if !ok {
+		p = nil
+	}
+	a.probes.Store(typ, p)
+	return p, ok
 }
 
 // Guard limits what a request may see. A resource is visible when it
@@ -129,7 +155,7 @@ func (r reader) memberOf(alts []Reach, typ, id string) (ok, decided bool) {
 		if typ == a.Compartment.Type && id == a.Compartment.ID {
 			return true, true
 		}
-		pr, ok := compartmentProbe(typ, a.Compartment)
+		pr, ok := a.probe(typ)
 		if !ok {
 			return false, false
 		}
