@@ -29,6 +29,11 @@ type Options struct {
 	Audit AuditTrail
 	// Now is the clock for relative times (since=1h); nil means time.Now.
 	Now func() time.Time
+	// Users are the login accounts the /users endpoints manage; nil
+	// answers them 404.
+	Users Users
+	// Sessions, when set, ends a removed account's login sessions.
+	Sessions SessionEnder
 }
 
 // maxBody bounds request bodies; an export of many apps fits easily.
@@ -42,6 +47,8 @@ type API struct {
 	log       *slog.Logger
 	audit     AuditTrail
 	now       func() time.Time
+	users     Users
+	sessions  SessionEnder
 	mux       *http.ServeMux
 }
 
@@ -61,7 +68,7 @@ func New(opts Options) (*API, error) {
 		opts.Now = time.Now
 	}
 	a := &API{apps: opts.Apps, keys: opts.Keys, tokenHash: sha256.Sum256([]byte(opts.Token)), log: opts.Log,
-		audit: opts.Audit, now: opts.Now}
+		audit: opts.Audit, now: opts.Now, users: opts.Users, sessions: opts.Sessions}
 	m := http.NewServeMux()
 	m.HandleFunc("GET /apps", a.handle(a.listApps))
 	m.HandleFunc("POST /apps", a.handle(a.createApp))
@@ -74,6 +81,10 @@ func New(opts Options) (*API, error) {
 	m.HandleFunc("GET /keys", a.handle(a.listKeys))
 	m.HandleFunc("POST /keys/rotate", a.handle(a.rotateKeys))
 	m.HandleFunc("GET /audit", a.handle(a.queryAudit))
+	m.HandleFunc("GET /users", a.handle(a.listUsers))
+	m.HandleFunc("POST /users", a.handle(a.createUser))
+	m.HandleFunc("GET /users/{username}", a.handle(a.getUser))
+	m.HandleFunc("DELETE /users/{username}", a.handle(a.deleteUser))
 	m.HandleFunc("/", a.handle(func(http.ResponseWriter, *http.Request) error {
 		e := oauth.New("not_found", "no such admin endpoint or method")
 		e.Status = http.StatusNotFound

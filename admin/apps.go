@@ -37,7 +37,8 @@ func (a *API) getApp(w http.ResponseWriter, r *http.Request) error {
 	return writeJSON(w, http.StatusOK, app.Metadata())
 }
 
-// decodeMetadata reads an RFC 7591 metadata body into an unsaved App.
+// decodeMetadata reads an RFC 7591 metadata body into an unsaved App,
+// with smartd's allow_simulation and simulation members.
 func decodeMetadata(r *http.Request) (*registry.App, registry.Metadata, error) {
 	var md registry.Metadata
 	if err := json.NewDecoder(r.Body).Decode(&md); err != nil {
@@ -47,6 +48,9 @@ func decodeMetadata(r *http.Request) (*registry.App, registry.Metadata, error) {
 	if err != nil {
 		return nil, md, registryError(err)
 	}
+	// Launch simulation is an administrator's choice: FromMetadata, which
+	// dynamic registration shares, leaves these out.
+	app.AllowSimulation, app.Simulation = md.AllowSimulation, md.Simulation.Clone()
 	return app, md, nil
 }
 

@@ -1,7 +1,8 @@
 // Package admin is smartd's administration API: a thin JSON layer over
-// the app registry (apps/registry) and the signing keys (authz/keys) for
-// a running server, which holds the data file that `smartd apps` and
-// `smartd keys` would otherwise open.
+// the app registry (apps/registry), the signing keys (authz/keys) and the
+// login accounts (users) for a running server, which holds the data file
+// that `smartd apps`, `smartd keys` and `smartd users` would otherwise
+// open.
 //
 // Every request needs "Authorization: Bearer <admin token>" (RFC 6750
 // §2.1); the token is compared by SHA-256 digest in constant time.
@@ -24,6 +25,11 @@
 //	GET    /audit                     audit records, newest first: {"records": [...], "next": cursor};
 //	                                  filters since, until (1h, 7d, RFC 3339), client_id, user,
 //	                                  patient, kind, outcome, type, limit, cursor
+//	GET    /users                     every login account (no password hashes)
+//	POST   /users                     create one: {username, password, role, fhir_user,
+//	                                  display_name, patient}; 201 with the account
+//	GET    /users/{username}          one account
+//	DELETE /users/{username}          remove it and end its login sessions
 //
 // The export path shadows a client_id "export" for GET; read such an app
 // through the export.

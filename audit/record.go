@@ -48,6 +48,7 @@ const (
 	AuthIntrospect = "introspect" // RFC 7662 introspection
 	AuthRevoke     = "revoke"     // RFC 7009 revocation
 	AuthRegister   = "register"   // RFC 7591 dynamic registration
+	AuthLaunch     = "launch"     // an EHR launch issued (the EHR view or the launch-context API)
 )
 
 // Record is one audited action. Only Kind is required; the zero value of

@@ -46,4 +46,9 @@
 // login page says the same thing for an unknown user, a wrong password
 // and a disabled account. Logout ends only smartd's own session: OpenID
 // Connect RP-initiated logout is not offered.
+//
+// Launch simulation (Options.Sandbox, package simulation) makes this
+// endpoint answer as for an unknown client, redirect with invalid_scope,
+// send a state the app did not send, or skip the login and consent
+// pages, for apps that opted in; it weakens security on purpose.
 package authorize

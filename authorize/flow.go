@@ -7,6 +7,7 @@ import (
 	"smartd/authz"
 	"smartd/authz/oauth"
 	"smartd/launch"
+	"smartd/launch/simulation"
 	"smartd/sessions"
 	"smartd/ui"
 	"smartd/users"
@@ -37,6 +38,9 @@ type attempt struct {
 	// encounterPicked is set once the encounter picker was answered,
 	// with an encounter or without one.
 	encounterPicked bool
+	// sim is the launch simulation in effect (simulation.Effective); nil
+	// for none.
+	sim *simulation.Options
 }
 
 // authorize serves GET and POST <base>/auth/authorize (SMART
@@ -60,6 +64,9 @@ func (h *Handler) authorize(w http.ResponseWriter, r *http.Request) {
 	msg := ""
 	if a.user != nil && !a.launchUser(a.user) {
 		a.user, msg = nil, otherUser
+	}
+	if a.sim != nil && a.sim.SkipLogin && (a.user == nil || a.prompt.login) {
+		h.skipLogin(w, r, a)
 	}
 	if a.user == nil || a.prompt.login {
 		if a.prompt.none {
@@ -87,7 +94,7 @@ func (h *Handler) start(w http.ResponseWriter, r *http.Request, params url.Value
 		a.ehr, err = h.peek(req)
 	}
 	if err == nil {
-		return a, true
+		return a, h.simulateStart(w, r, a)
 	}
 	if !authz.Redirectable(err) {
 		e := oauth.As(err)
@@ -197,6 +204,10 @@ func (h *Handler) next(w http.ResponseWriter, r *http.Request, a *attempt) {
 			return
 		}
 		h.showEncounters(w, r, a, ui.EncounterQuery{}, 0)
+		return
+	}
+	if a.sim != nil && a.sim.SkipConsent {
+		h.skipConsent(w, r, a)
 		return
 	}
 	if !a.prompt.consent {

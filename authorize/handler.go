@@ -11,6 +11,7 @@ import (
 	"smartd/authz/grants"
 	"smartd/authz/scope"
 	"smartd/launch"
+	"smartd/launch/simulation"
 	"smartd/sessions"
 	"smartd/ui"
 	"smartd/users"
@@ -102,6 +103,15 @@ type Options struct {
 	Grant scope.GrantOptions
 	// Log receives errors and decisions; nil discards them.
 	Log *slog.Logger
+	// Sandbox applies launch simulation (package simulation) to the
+	// launches of apps that opted in (smartd -sandbox); false ignores it.
+	Sandbox bool
+	// SandboxUser is the username a standalone launch that simulates
+	// skip login signs in as; "" shows the login page as usual.
+	SandboxUser string
+	// Simulated, when set, is told of every simulated behaviour of the
+	// authorize endpoint, for the audit trail. It must not block.
+	Simulated func(*http.Request, simulation.Event)
 }
 
 // Handler serves the authorize endpoint and its pages.

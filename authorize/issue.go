@@ -48,6 +48,7 @@ func (h *Handler) issue(w http.ResponseWriter, r *http.Request, a *attempt, gran
 		Context:   lc,
 		SessionID: sessionHandle(a.sess),
 		Offline:   granted.Has(scope.KindOfflineAccess),
+		Simulate:  a.sim.Clone(),
 	}, a.req.RedirectURI, a.req.CodeChallenge, a.req.Nonce)
 	if err != nil {
 		h.fail(w, r, a.req, oauth.Internal(err))
@@ -61,6 +62,9 @@ func (h *Handler) issue(w http.ResponseWriter, r *http.Request, a *attempt, gran
 	q := to.Query()
 	q.Set("code", code)
 	q.Set("state", a.req.State)
+	if a.sim != nil && a.sim.InvalidState {
+		q.Set("state", h.simulatedState(r, a))
+	}
 	to.RawQuery = q.Encode()
 	h.opts.Log.Info("authorized", "client_id", a.req.ClientID, "user", a.user.Username, "scope", granted.String(), "ehr_launch", a.ehr != nil)
 	oauth.NoStore(w.Header())

@@ -27,6 +27,10 @@ type AccessTokenClaims struct {
 	Patient   string `json:"patient,omitempty"`
 	Encounter string `json:"encounter,omitempty"`
 	FHIRUser  string `json:"fhirUser,omitempty"`
+	// SimulateFHIR401After is set by launch simulation (sandbox only):
+	// the FHIR API answers 401 once the token has made this many
+	// requests (simulation.Options.FHIR401After).
+	SimulateFHIR401After *int `json:"smartd_simulate_fhir_401_after,omitempty"`
 }
 
 // jtiBytes is the entropy of a token id: 128 bits make a collision
@@ -56,6 +60,12 @@ func (s *Server) mintAccessToken(clientID, sub, granted string) (issued, error) 
 
 // mint completes c (iss, aud, exp, iat, jti) and signs it.
 func (s *Server) mint(c AccessTokenClaims) (issued, error) {
+	return s.mintFor(c, s.opts.AccessTokenLifetime)
+}
+
+// mintFor is mint with a lifetime of its own (launch simulation's; zero
+// makes a token expired when issued).
+func (s *Server) mintFor(c AccessTokenClaims, lifetime time.Duration) (issued, error) {
 	jti, err := newJTI(s.opts.Rand)
 	if err != nil {
 		return issued{}, oauth.Internal(err)
@@ -65,7 +75,7 @@ func (s *Server) mint(c AccessTokenClaims) (issued, error) {
 		Issuer:    s.opts.Issuer,
 		Subject:   c.Subject,
 		Audience:  jwt.ClaimStrings{s.opts.Issuer},
-		ExpiresAt: jwt.NewNumericDate(now.Add(s.opts.AccessTokenLifetime)),
+		ExpiresAt: jwt.NewNumericDate(now.Add(lifetime)),
 		IssuedAt:  jwt.NewNumericDate(now),
 		ID:        jti,
 	}

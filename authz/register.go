@@ -11,6 +11,7 @@ import (
 
 	"smartd/apps/registry"
 	"smartd/authz/oauth"
+	"smartd/launch/simulation"
 )
 
 // register is the RFC 7591 §3 registration endpoint, under the server's
@@ -23,6 +24,9 @@ func (s *Server) register(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if err := s.admitRegistration(w, req); err != nil {
+		return err
+	}
+	if err := adminOnly(req.Metadata, nil); err != nil {
 		return err
 	}
 	app, cred, err := s.opts.Apps.Register(req.Metadata)
@@ -73,8 +77,11 @@ func (s *Server) readClient(w http.ResponseWriter, r *http.Request) error {
 // updateClient is RFC 7592 §2.2: the request's metadata replaces the
 // registration.
 func (s *Server) updateClient(w http.ResponseWriter, r *http.Request) error {
-	req, _, err := s.managed(w, r)
+	req, cur, err := s.managed(w, r)
 	if err != nil {
+		return err
+	}
+	if err := adminOnly(req.Metadata, cur); err != nil {
 		return err
 	}
 	app, cred, err := s.opts.Apps.Reregister(req.ClientID, req.Metadata)
@@ -167,4 +174,19 @@ func equalSecret(got, want string) bool {
 	}
 	g, w := sha256.Sum256([]byte(got)), sha256.Sum256([]byte(want))
 	return subtle.ConstantTimeCompare(g[:], w[:]) == 1
+}
+
+// adminOnly refuses, in dynamic registration, the members only an
+// administrator sets (launch simulation): a new registration may not
+// carry them, and an RFC 7592 update may only repeat the current values
+// (a client sends back what it read).
+func adminOnly(md registry.Metadata, cur *registry.App) error {
+	allow, sim := false, (*simulation.Options)(nil)
+	if cur != nil {
+		allow, sim = cur.AllowSimulation, cur.Simulation
+	}
+	if md.AllowSimulation != allow || !md.Simulation.Equal(sim) {
+		return oauth.New(oauth.InvalidClientMetadata, "allow_simulation and simulation are set by the server's administrator (admin API), not by dynamic registration")
+	}
+	return nil
 }

@@ -21,6 +21,7 @@ import (
 	"smartd/authz/keys"
 	"smartd/authz/oauth"
 	"smartd/authz/scope"
+	"smartd/launch/simulation"
 )
 
 // ClientAuthenticator authenticates the client of a token, introspection
@@ -128,6 +129,12 @@ type Options struct {
 	Rand io.Reader
 	// Log receives server errors; nil discards them.
 	Log *slog.Logger
+	// Sandbox applies the launch simulation of grants whose app opted in
+	// (package simulation; smartd -sandbox). False ignores it.
+	Sandbox bool
+	// Simulated, when set, is told of every simulated behaviour of the
+	// token endpoint, for the audit trail. It must not block.
+	Simulated func(*http.Request, simulation.Event)
 }
 
 // Server is the authorization server's HTTP surface. It is safe for

@@ -54,6 +54,9 @@ func (s *Server) authorizationCode(r *http.Request, req *tokenRequest) (*tokenRe
 	if err != nil {
 		return nil, grantError(err, "authorization code")
 	}
+	if err := s.simulateToken(r, app, g, true); err != nil {
+		return nil, err
+	}
 	return s.userTokens(app, g, g.Scope, "")
 }
 
@@ -123,18 +126,20 @@ func (s *Server) userTokens(app *registry.App, g grants.Grant, granted, refreshT
 	if has("fhirUser") || has("openid") {
 		fhirUser = s.fhirUserURL(g.User)
 	}
-	tok, err := s.mint(AccessTokenClaims{
+	life, fhir401 := s.simulatedAccess(app, g)
+	tok, err := s.mintFor(AccessTokenClaims{
 		RegisteredClaims: jwt.RegisteredClaims{Subject: g.User},
 		ClientID:         app.ClientID, Scope: granted, Grant: g.ID,
 		Patient: g.Context.Patient, Encounter: g.Context.Encounter, FHIRUser: fhirUser,
-	})
+		SimulateFHIR401After: fhir401,
+	}, life)
 	if err != nil {
 		return nil, err
 	}
 	resp := &tokenResponse{
 		AccessToken:       tok.token,
 		TokenType:         "Bearer",
-		ExpiresIn:         int64(s.opts.AccessTokenLifetime.Seconds()),
+		ExpiresIn:         int64(life.Seconds()),
 		Scope:             granted,
 		RefreshToken:      refreshToken,
 		Patient:           g.Context.Patient,

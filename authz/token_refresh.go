@@ -31,6 +31,9 @@ func (s *Server) refreshToken(r *http.Request, req *tokenRequest) (*tokenRespons
 	if err != nil {
 		return nil, grantError(err, "refresh token")
 	}
+	if err := s.simulateToken(r, app, peeked, false); err != nil {
+		return nil, err
+	}
 	granted, err := grants.Narrow(peeked.Scope, req.Scope.String())
 	if err != nil {
 		return nil, grantError(err, "refresh token")

@@ -58,6 +58,17 @@ type Config struct {
 	// "launch/patient openid fhirUser offline_access patient/*.rs".
 	LaunchScope string `json:"launch_scope,omitempty"`
 
+	// AdminToken is the bearer token of smartd's admin API, a vendor
+	// extension: with it the suite registers a throwaway Backend Services
+	// client, public apps and a user for whatever is not configured above,
+	// runs the EHR launch through smartd's launch-context API, and removes
+	// what it created afterwards. "" skips the smartd-only groups.
+	AdminToken string `json:"admin_token,omitempty"`
+	// AdminBase is smartd's base URL, below which /admin/api and
+	// /launch/api live; "" means FHIRBase without its last path segment
+	// (smartd serves FHIR at <base>/fhir).
+	AdminBase string `json:"admin_base,omitempty"`
+
 	// HTTPClient gives the Transport and Timeout of every request; nil
 	// means http.DefaultTransport and 30 s. Its Jar and CheckRedirect are
 	// not used: the suite's API client follows no redirects, and its
@@ -119,6 +130,15 @@ func (c Config) normalize() (Config, error) {
 	if c.LaunchScope == "" {
 		c.LaunchScope = DefaultLaunchScope
 	}
+	if c.AdminBase == "" {
+		c.AdminBase = c.FHIRBase
+		if i := strings.LastIndexByte(c.FHIRBase, '/'); u.Path != "" && i > len(u.Scheme)+2 {
+			c.AdminBase = c.FHIRBase[:i]
+		}
+	} else if a, err := url.Parse(c.AdminBase); err != nil || !a.IsAbs() || a.Host == "" {
+		return c, fmt.Errorf("conformance: admin base %q is not an absolute URL", c.AdminBase)
+	}
+	c.AdminBase = strings.TrimSuffix(c.AdminBase, "/")
 	if c.HTTPClient == nil {
 		c.HTTPClient = &http.Client{Timeout: 30 * time.Second}
 	}

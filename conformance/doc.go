@@ -9,7 +9,8 @@
 //
 // A [Suite] is built from a [Config] (the FHIR base URL, a Backend
 // Services client and its private key, a public app with its redirect URI,
-// and a user's name and password) and [Suite.Run] returns a [Report]. The
+// a user's name and password, and for smartd its admin token) and
+// [Suite.Run] returns a [Report]. The
 // checks ([Checks] lists them) are grouped into scenarios, run in order:
 //
 //   - discovery: the .well-known/smart-configuration document, its
@@ -25,7 +26,19 @@
 //     launch driven through the server's own HTML forms (login, picker,
 //     consent) without a browser, the token exchange, the id_token, refresh
 //     with rotation, and the refusals of PKCE plain, a missing or wrong
-//     verifier, a mismatched redirect_uri and a foreign aud.
+//     verifier, a mismatched redirect_uri and a foreign aud;
+//   - against smartd with Config.AdminToken, groups named "(smartd API)"
+//     for its vendor extensions, which this package knows only as HTTP
+//     APIs: admin-setup registers through the admin API what the
+//     configuration lacks (a Backend Services client with a fresh key, a
+//     public app, a patient user) and a second app; ehr-launch creates an
+//     EHR launch with the launch-context API and drives it through the
+//     same forms (app-launch.html, "EHR Launch"), checking the launch
+//     context in the token response (patient, encounter,
+//     need_patient_banner, smart_style_url, fhirContext objects) and the
+//     refusal of a used, a foreign and an unknown launch id;
+//     admin-cleanup removes what setup made, even after a failure or a
+//     cancelled run.
 //
 // What the configuration does not provide is skipped with the reason. A
 // [Report] prints as text ([Report.WriteText]), JUnit XML

@@ -55,7 +55,7 @@ func (f *fake) render(w http.ResponseWriter, status int, d fakePageData) {
 
 // authParams are the authorize parameters carried through the pages.
 var authParams = []string{"response_type", "client_id", "redirect_uri", "scope", "state", "aud", "nonce",
-	"code_challenge", "code_challenge_method", "patient_choice"}
+	"code_challenge", "code_challenge_method", "patient_choice", "launch"}
 
 func hidden(form url.Values) map[string]string {
 	h := map[string]string{}
@@ -80,8 +80,11 @@ func (f *fake) authorize(w http.ResponseWriter, r *http.Request) {
 	r.ParseForm()
 	form := r.Form
 	redirect := form.Get("redirect_uri")
-	okRedirect := redirect == fakeRedirect || f.breaks["redirect-prefix"] && strings.HasPrefix(redirect, fakeRedirect)
-	if form.Get("client_id") != fakeApp || !okRedirect {
+	f.mu.Lock()
+	registered, known := f.apps[form.Get("client_id")]
+	f.mu.Unlock()
+	okRedirect := redirect == registered || f.breaks["redirect-prefix"] && strings.HasPrefix(redirect, registered)
+	if !known || !okRedirect {
 		f.render(w, 400, fakePageData{Kind: "error", Title: "Bad request", Error: "unknown client or redirect_uri"})
 		return
 	}
@@ -94,8 +97,25 @@ func (f *fake) authorize(w http.ResponseWriter, r *http.Request) {
 		redirectError(w, r, form, "invalid_request")
 		return
 	}
+	if id := form.Get("launch"); id != "" {
+		if _, err := f.findLaunch(id, form.Get("client_id"), false); err != nil && !(err == errNoLaunch && f.breaks["launch-unknown-ok"]) {
+			redirectError(w, r, form, "invalid_request")
+			return
+		}
+	}
 	if c, err := r.Cookie("fake-session"); err != nil || c.Value != "signed-in" {
 		f.render(w, 200, fakePageData{Kind: "login", Title: "Sign in", Hidden: hidden(form)})
+		return
+	}
+	f.afterLogin(w, form)
+}
+
+// afterLogin shows the picker, or the consent page in an EHR launch,
+// whose patient is in context.
+func (f *fake) afterLogin(w http.ResponseWriter, form url.Values) {
+	if l, _ := f.findLaunch(form.Get("launch"), form.Get("client_id"), false); l != nil {
+		f.render(w, 200, fakePageData{Kind: "consent", Title: "Approve access", Hidden: hidden(form),
+			Scopes: strings.Fields(form.Get("scope"))})
 		return
 	}
 	f.render(w, 200, fakePageData{Kind: "picker", Title: "Choose a patient", Hidden: hidden(form)})
@@ -103,12 +123,15 @@ func (f *fake) authorize(w http.ResponseWriter, r *http.Request) {
 
 func (f *fake) login(w http.ResponseWriter, r *http.Request) {
 	r.ParseForm()
-	if r.PostForm.Get("login_name") != fakeUser || r.PostForm.Get("secret") != fakePassword {
+	f.mu.Lock()
+	password, known := f.users[r.PostForm.Get("login_name")]
+	f.mu.Unlock()
+	if !known || r.PostForm.Get("secret") != password {
 		f.render(w, 200, fakePageData{Kind: "login", Title: "Sign in", Error: "Wrong name or secret", Hidden: hidden(r.PostForm)})
 		return
 	}
 	http.SetCookie(w, &http.Cookie{Name: "fake-session", Value: "signed-in", Path: "/"})
-	f.render(w, 200, fakePageData{Kind: "picker", Title: "Choose a patient", Hidden: hidden(r.PostForm)})
+	f.afterLogin(w, r.PostForm)
 }
 
 func (f *fake) pick(w http.ResponseWriter, r *http.Request) {
@@ -132,11 +155,22 @@ func (f *fake) consent(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 	}
+	g := &fakeGrant{redirect: form.Get("redirect_uri"), challenge: form.Get("code_challenge"),
+		method: form.Get("code_challenge_method"), scope: strings.Join(granted, " "), nonce: form.Get("nonce"),
+		patient: form.Get("patient_choice"), client: form.Get("client_id")}
+	if id := form.Get("launch"); id != "" {
+		l, err := f.findLaunch(id, g.client, true)
+		if err != nil && !(err == errNoLaunch && f.breaks["launch-unknown-ok"]) {
+			redirectError(w, r, form, "invalid_request")
+			return
+		}
+		if l != nil {
+			g.ehr, g.patient = l, l.patient
+		}
+	}
 	code := randomString()
 	f.mu.Lock()
-	f.codes[code] = &fakeGrant{redirect: form.Get("redirect_uri"), challenge: form.Get("code_challenge"),
-		method: form.Get("code_challenge_method"), scope: strings.Join(granted, " "), nonce: form.Get("nonce"),
-		patient: form.Get("patient_choice")}
+	f.codes[code] = g
 	f.mu.Unlock()
 	q := url.Values{"code": {code}, "state": {form.Get("state")}}
 	if f.breaks["no-code"] {

@@ -32,16 +32,28 @@ type fake struct {
 	clientKey *ecdsa.PrivateKey // the backend client's key
 	idKey     *rsa.PrivateKey   // signs id_tokens
 
-	mu      sync.Mutex
-	jtis    map[string]bool
-	codes   map[string]*fakeGrant
-	refresh map[string]*fakeGrant
-	tokens  map[string]*fakeToken
+	mu       sync.Mutex
+	jtis     map[string]bool
+	codes    map[string]*fakeGrant
+	refresh  map[string]*fakeGrant
+	tokens   map[string]*fakeToken
+	backends map[string]fakeKey     // Backend Services clients by client_id
+	apps     map[string]string      // public apps' redirect URIs by client_id
+	users    map[string]string      // passwords by username
+	launches map[string]*fakeLaunch // EHR launches by id
+}
+
+// fakeKey is a backend client's registered key.
+type fakeKey struct {
+	kid string
+	key *ecdsa.PublicKey
 }
 
 // fakeGrant is an authorization in progress or granted.
 type fakeGrant struct {
 	redirect, challenge, method, scope, nonce, patient string
+	client                                             string
+	ehr                                                *fakeLaunch // nil in a standalone launch
 }
 
 // fakeToken is an access token the fake issued.
@@ -73,7 +85,8 @@ func newFake(t *testing.T, breaks ...string) *fake {
 func startFake(t *testing.T, tls bool, breaks []string) *fake {
 	t.Helper()
 	f := &fake{breaks: map[string]bool{}, jtis: map[string]bool{}, codes: map[string]*fakeGrant{},
-		refresh: map[string]*fakeGrant{}, tokens: map[string]*fakeToken{}}
+		refresh: map[string]*fakeGrant{}, tokens: map[string]*fakeToken{}, apps: map[string]string{fakeApp: fakeRedirect},
+		users: map[string]string{fakeUser: fakePassword}, launches: map[string]*fakeLaunch{}}
 	for _, b := range breaks {
 		f.breaks[b] = true
 	}
@@ -84,6 +97,7 @@ func startFake(t *testing.T, tls bool, breaks []string) *fake {
 	if f.idKey, err = rsa.GenerateKey(rand.Reader, 2048); err != nil {
 		t.Fatal(err)
 	}
+	f.backends = map[string]fakeKey{fakeBackend: {kid: fakeKID, key: &f.clientKey.PublicKey}}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /fhir/.well-known/smart-configuration", f.smartConfiguration)
 	mux.HandleFunc("GET /fhir/.well-known/openid-configuration", f.openIDConfiguration)
@@ -96,6 +110,7 @@ func startFake(t *testing.T, tls bool, breaks []string) *fake {
 	mux.HandleFunc("POST /login", f.login)
 	mux.HandleFunc("POST /pick", f.pick)
 	mux.HandleFunc("POST /consent", f.consent)
+	f.adminRoutes(mux)
 	mux.HandleFunc("GET /fhir/{type}", f.fhirSearch)
 	mux.HandleFunc("GET /fhir/{type}/{id}", f.fhirRead)
 	if tls {
@@ -119,7 +134,15 @@ func (f *fake) config() Config {
 		HTTPClient: client, FHIRBase: f.base, ClientID: fakeBackend, KeyID: fakeKID,
 		Key:            pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}),
 		PublicClientID: fakeApp, RedirectURI: fakeRedirect, Username: fakeUser, Password: fakePassword,
+		AdminToken: fakeAdminToken,
 	}
+}
+
+// adminOnly is the suite's settings with nothing but the FHIR base and
+// the admin token: setup registers everything else.
+func (f *fake) adminOnly() Config {
+	cfg := f.config()
+	return Config{HTTPClient: cfg.HTTPClient, FHIRBase: f.base, AdminToken: fakeAdminToken}
 }
 
 func (f *fake) url(path string) string { return f.ts.URL + path }

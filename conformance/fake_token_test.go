@@ -78,12 +78,18 @@ func (f *fake) authenticate(r *http.Request) (string, bool) {
 	sig, _ := base64.RawURLEncoding.DecodeString(parts[2])
 	input := parts[0] + "." + parts[1]
 	now := time.Now().Unix()
+	f.mu.Lock()
+	be, known := f.backends[iss]
+	if !known && f.breaks["accept-unknown-iss"] {
+		be = f.backends[fakeBackend]
+	}
+	f.mu.Unlock()
 	switch {
 	case alg == "HS256" && !f.breaks["accept-hs256"],
 		alg == "none" && !f.breaks["accept-none"],
 		alg != "ES384" && alg != "HS256" && alg != "none",
-		kid != fakeKID && !f.breaks["ignore-kid"],
-		iss != fakeBackend && !f.breaks["accept-unknown-iss"],
+		be.key == nil,
+		kid != be.kid && !f.breaks["ignore-kid"],
 		sub != iss && !f.breaks["ignore-sub"],
 		aud != f.url("/token") && !f.breaks["accept-wrong-aud"],
 		int64(exp) < now && !f.breaks["accept-expired"],
@@ -92,11 +98,11 @@ func (f *fake) authenticate(r *http.Request) (string, bool) {
 	}
 	switch alg {
 	case "ES384":
-		if !f.breaks["skip-signature"] && jwt.SigningMethodES384.Verify(input, sig, &f.clientKey.PublicKey) != nil {
+		if !f.breaks["skip-signature"] && jwt.SigningMethodES384.Verify(input, sig, be.key) != nil {
 			return "", false
 		}
 	case "HS256":
-		der, _ := x509.MarshalPKIXPublicKey(&f.clientKey.PublicKey)
+		der, _ := x509.MarshalPKIXPublicKey(be.key)
 		secret := pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der})
 		if jwt.SigningMethodHS256.Verify(input, sig, secret) != nil {
 			return "", false
@@ -112,7 +118,10 @@ func (f *fake) authenticate(r *http.Request) (string, bool) {
 		return "", false
 	}
 	f.jtis[jti] = true
-	return fakeBackend, true
+	if !known {
+		return fakeBackend, true
+	}
+	return iss, true
 }
 
 func (f *fake) clientCredentials(w http.ResponseWriter, r *http.Request) {
@@ -151,7 +160,7 @@ func (f *fake) authorizationCode(w http.ResponseWriter, r *http.Request) {
 	}
 	verifier := form.Get("code_verifier")
 	switch {
-	case form.Get("client_id") != fakeApp:
+	case form.Get("client_id") != g.client:
 		oauthError(w, 401, "invalid_client")
 		return
 	case form.Get("redirect_uri") != g.redirect:
@@ -178,12 +187,13 @@ func (f *fake) issue(w http.ResponseWriter, g *fakeGrant, refresh string, code b
 		tokenType = "mac"
 	}
 	resp := map[string]any{"token_type": tokenType, "expires_in": 300, "scope": g.scope,
-		"access_token": f.newToken(&fakeToken{client: fakeApp, scope: g.scope, patient: g.patient, fhirUser: fhirUser, exp: time.Now().Add(5 * time.Minute)})}
+		"access_token": f.newToken(&fakeToken{client: g.client, scope: g.scope, patient: g.patient, fhirUser: fhirUser, exp: time.Now().Add(5 * time.Minute)})}
 	if !f.breaks["no-patient"] {
 		resp["patient"] = g.patient
 	}
+	f.launchContext(resp, g)
 	if slices.Contains(scopes, "openid") {
-		aud := fakeApp
+		aud := g.client
 		if f.breaks["id-token-wrong-aud"] {
 			aud = "someone-else"
 		}
@@ -217,7 +227,7 @@ func (f *fake) refreshToken(w http.ResponseWriter, r *http.Request) {
 		delete(f.refresh, old)
 	}
 	f.mu.Unlock()
-	if g == nil || r.PostForm.Get("client_id") != fakeApp {
+	if g == nil || r.PostForm.Get("client_id") != g.client {
 		oauthError(w, 400, "invalid_grant")
 		return
 	}

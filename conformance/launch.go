@@ -147,6 +147,11 @@ func (r *runner) exchange(code, verifier string) (*response, error) {
 // launchSkip says why the interactive scenarios cannot run, "" if they can.
 func (r *runner) launchSkip() string {
 	if miss := r.cfg.launchMissing(); miss != "" {
+		for _, c := range []Check{ckSetupApps, ckSetupUser} {
+			if r.status[c.ID()] == Fail {
+				return fmt.Sprintf("%s (%q failed)", miss, c.Name)
+			}
+		}
 		return miss
 	}
 	if r.disc == nil || r.disc.authorize == "" || r.disc.token == "" {

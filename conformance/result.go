@@ -18,7 +18,8 @@ const (
 	Skip Status = "skip"
 )
 
-// The scenario groups, in the order they run.
+// The scenario groups, in the order they run (setup after discovery,
+// cleanup last).
 const (
 	GroupDiscovery        = "discovery"
 	GroupBackendServices  = "backend-services"
@@ -28,6 +29,13 @@ const (
 	GroupStandaloneLaunch = "standalone-launch"
 	GroupTokenRefresh     = "token-refresh"
 	GroupLaunchRefusals   = "launch-refusals"
+	// The groups of smartd's own APIs (vendor extensions, run only with
+	// an admin token): throwaway clients and user made with the admin
+	// API, the EHR launch through the launch-context API, and the
+	// removal of what was made.
+	GroupAdminSetup   = "admin-setup (smartd API)"
+	GroupEHRLaunch    = "ehr-launch (smartd API)"
+	GroupAdminCleanup = "admin-cleanup (smartd API)"
 )
 
 // Check names one check: its group, its name (unique within the group) and

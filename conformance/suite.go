@@ -34,20 +34,27 @@ func New(cfg Config) (*Suite, error) {
 // Checks lists every check the suite has, in the order they run.
 func Checks() []Check {
 	var out []Check
-	for _, g := range [][]Check{discoveryChecks, backendChecks, introspectionChecks, revocationChecks,
-		fhirAccessChecks, launchChecks, refreshChecks, refusalChecks} {
+	for _, g := range [][]Check{discoveryChecks, setupChecks, backendChecks, introspectionChecks, revocationChecks,
+		fhirAccessChecks, launchChecks, refreshChecks, refusalChecks, ehrChecks, cleanupChecks} {
 		out = append(out, g...)
 	}
 	return out
 }
 
+// cleanupTimeout bounds the removal of the throwaway user and apps,
+// which runs even when the run's context is done.
+const cleanupTimeout = 30 * time.Second
+
 // Run runs every check in order and returns the report. It stops early
-// only when ctx is done; the checks left are then skipped. Each run has
-// its own cookies and tokens, so Run may be called again.
+// only when ctx is done; the checks left are then skipped, but what the
+// run created with an admin token is still removed (within 30 s). Each
+// run has its own cookies, tokens and throwaway accounts, so Run may be
+// called again.
 func (s *Suite) Run(ctx context.Context) *Report {
 	r := newRunner(ctx, s)
 	start := s.cfg.Now()
 	r.discovery()
+	r.setup()
 	r.backend()
 	r.introspection()
 	r.revocation()
@@ -55,6 +62,11 @@ func (s *Suite) Run(ctx context.Context) *Report {
 	r.launch()
 	r.refresh()
 	r.refusals()
+	r.ehrLaunch()
+	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cleanupTimeout)
+	defer cancel()
+	r.ctx = cctx
+	r.cleanup()
 	return &Report{FHIRBase: s.cfg.FHIRBase, Started: start, Duration: time.Since(r.wall), Results: r.results}
 }
 
@@ -75,6 +87,7 @@ type runner struct {
 	disc *discovered
 	bs   *backendState
 	ls   *launchState
+	tw   *throwaway // what setup made with the admin token; nil without one
 }
 
 func newRunner(ctx context.Context, s *Suite) *runner {

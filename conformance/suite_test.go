@@ -2,6 +2,7 @@ package conformance
 
 import (
 	"context"
+	"net/http"
 	"net/url"
 	"strings"
 	"testing"
@@ -37,7 +38,8 @@ func reportText(rep *Report) string {
 }
 
 // TestCleanFakePasses: against a server that does everything right every
-// check passes (TLS is skipped on loopback), and every check of Checks
+// check passes (TLS is skipped on loopback, and setup makes no backend
+// client or user when they are configured), and every check of Checks
 // runs once, in order.
 func TestCleanFakePasses(t *testing.T) {
 	f := newFake(t)
@@ -45,7 +47,8 @@ func TestCleanFakePasses(t *testing.T) {
 	if got := ids(rep, Fail); len(got) > 0 {
 		t.Errorf("failed: %q\n%s", got, reportText(rep))
 	}
-	if diff := cmp.Diff([]string{ckTLS.ID()}, ids(rep, Skip)); diff != "" {
+	want := []string{ckTLS.ID(), ckSetupBackend.ID(), ckSetupUser.ID()}
+	if diff := cmp.Diff(want, ids(rep, Skip)); diff != "" {
 		t.Errorf("skipped (-want +got):\n%s\n%s", diff, reportText(rep))
 	}
 	var ran, all []string
@@ -62,59 +65,74 @@ func TestCleanFakePasses(t *testing.T) {
 
 // breakages are the ways the fake can misbehave and the checks that
 // must catch each one, and no others.
+// adminOnly marks the breakages that show only when setup registers
+// everything (the settings are the FHIR base and the admin token).
 var breakages = []struct {
-	brk  string
-	want []Check
+	brk       string
+	want      []Check
+	adminOnly bool
 }{
-	{"discovery-text-plain", []Check{ckWellKnown, ckWellKnownAccept}},
-	{"discovery-obeys-accept", []Check{ckWellKnownAccept}},
-	{"no-grant-types", []Check{ckRequiredFields, ckCapabilities}},
-	{"plain-pkce", []Check{ckPKCEMethods, ckPKCEPlain}},
-	{"relative-registration-endpoint", []Check{ckAbsoluteURLs}},
-	{"ehr-context-without-ehr-launch", []Check{ckCapabilities}},
-	{"no-private-key-jwt", []Check{ckCapabilities, ckAsymmetric}},
-	{"no-scopes-supported", []Check{ckRecommended}},
-	{"openid-issuer-mismatch", []Check{ckOpenIDConfig}},
-	{"jwks-without-rsa", []Check{ckJWKS, ckIDToken}},
-	{"oauth-uris-mismatch", []Check{ckOAuthURIs}},
-	{"no-cache-control", []Check{ckBackendNoStore, ckLaunchNoStore, ckRefresh}},
-	{"backend-no-expires-in", []Check{ckBackendToken}},
-	{"long-lifetime", []Check{ckBackendLifetime}},
-	{"bad-grant-type-401", []Check{ckBadGrantType}},
-	{"bad-assertion-type-ok", []Check{ckBadAssertionType}},
-	{"accept-wrong-aud", []Check{ckWrongAud}},
-	{"accept-expired", []Check{ckExpired}},
-	{"accept-far-exp", []Check{ckFarExp}},
-	{"replay-jti", []Check{ckReplay}},
-	{"accept-hs256", []Check{ckHS256}},
-	{"accept-none", []Check{ckAlgNone}},
-	{"ignore-kid", []Check{ckUnknownKid}},
-	{"accept-unknown-iss", []Check{ckUnknownIss}},
-	{"ignore-sub", []Check{ckSubMismatch}},
-	{"skip-signature", []Check{ckOtherKey}},
-	{"introspect-no-client-id", []Check{ckIntrospectActive}},
-	{"introspect-garbage-active", []Check{ckIntrospectGarbage}},
-	{"revoke-noop", []Check{ckRevokeIntrospect, ckRevokeFHIR}},
-	{"search-not-bundle", []Check{ckInScope}},
-	{"no-enforcement", []Check{ckRevokeFHIR, ckOutOfScope, ckNoToken, ckBadToken}},
-	{"no-code", []Check{ckLaunchCode}},
-	{"state-dropped", []Check{ckLaunchState}},
-	{"code-token-type-mac", []Check{ckLaunchToken}},
-	{"drop-offline-access", []Check{ckLaunchScope}},
-	{"no-patient", []Check{ckLaunchPatient}},
-	{"id-token-wrong-aud", []Check{ckIDToken}},
-	{"id-token-no-nonce", []Check{ckIDToken}},
-	{"fhiruser-unreadable", []Check{ckFHIRUser}},
-	{"no-authorize-post", []Check{ckAuthorizePost}},
-	{"consent-ignored", []Check{ckConsentNarrow}},
-	{"same-refresh", []Check{ckRefresh}},
-	{"widen-refresh-scope", []Check{ckRefreshNarrow}},
-	{"old-refresh-valid", []Check{ckRefreshReuse}},
-	{"no-verifier-ok", []Check{ckNoVerifier}},
-	{"wrong-verifier-ok", []Check{ckWrongVerifier}},
-	{"invalid-code-500", []Check{ckBadCode}},
-	{"redirect-prefix", []Check{ckRedirectMismatch}},
-	{"ignore-aud", []Check{ckBadAud}},
+	{"discovery-text-plain", []Check{ckWellKnown, ckWellKnownAccept}, false},
+	{"discovery-obeys-accept", []Check{ckWellKnownAccept}, false},
+	{"no-grant-types", []Check{ckRequiredFields, ckCapabilities}, false},
+	{"plain-pkce", []Check{ckPKCEMethods, ckPKCEPlain}, false},
+	{"relative-registration-endpoint", []Check{ckAbsoluteURLs}, false},
+	{"ehr-context-without-ehr-launch", []Check{ckCapabilities}, false},
+	{"no-private-key-jwt", []Check{ckCapabilities, ckAsymmetric}, false},
+	{"no-scopes-supported", []Check{ckRecommended}, false},
+	{"openid-issuer-mismatch", []Check{ckOpenIDConfig}, false},
+	{"jwks-without-rsa", []Check{ckJWKS, ckIDToken}, false},
+	{"oauth-uris-mismatch", []Check{ckOAuthURIs}, false},
+	{"no-cache-control", []Check{ckBackendNoStore, ckLaunchNoStore, ckRefresh}, false},
+	{"backend-no-expires-in", []Check{ckBackendToken}, false},
+	{"long-lifetime", []Check{ckBackendLifetime}, false},
+	{"bad-grant-type-401", []Check{ckBadGrantType}, false},
+	{"bad-assertion-type-ok", []Check{ckBadAssertionType}, false},
+	{"accept-wrong-aud", []Check{ckWrongAud}, false},
+	{"accept-expired", []Check{ckExpired}, false},
+	{"accept-far-exp", []Check{ckFarExp}, false},
+	{"replay-jti", []Check{ckReplay}, false},
+	{"accept-hs256", []Check{ckHS256}, false},
+	{"accept-none", []Check{ckAlgNone}, false},
+	{"ignore-kid", []Check{ckUnknownKid}, false},
+	{"accept-unknown-iss", []Check{ckUnknownIss}, false},
+	{"ignore-sub", []Check{ckSubMismatch}, false},
+	{"skip-signature", []Check{ckOtherKey}, false},
+	{"introspect-no-client-id", []Check{ckIntrospectActive}, false},
+	{"introspect-garbage-active", []Check{ckIntrospectGarbage}, false},
+	{"revoke-noop", []Check{ckRevokeIntrospect, ckRevokeFHIR}, false},
+	{"search-not-bundle", []Check{ckInScope}, false},
+	{"no-enforcement", []Check{ckRevokeFHIR, ckOutOfScope, ckNoToken, ckBadToken}, false},
+	{"no-code", []Check{ckLaunchCode}, false},
+	{"state-dropped", []Check{ckLaunchState}, false},
+	{"code-token-type-mac", []Check{ckLaunchToken}, false},
+	{"drop-offline-access", []Check{ckLaunchScope}, false},
+	{"no-patient", []Check{ckLaunchPatient}, false},
+	{"id-token-wrong-aud", []Check{ckIDToken}, false},
+	{"id-token-no-nonce", []Check{ckIDToken}, false},
+	{"fhiruser-unreadable", []Check{ckFHIRUser}, false},
+	{"no-authorize-post", []Check{ckAuthorizePost}, false},
+	{"consent-ignored", []Check{ckConsentNarrow}, false},
+	{"same-refresh", []Check{ckRefresh}, false},
+	{"widen-refresh-scope", []Check{ckRefreshNarrow}, false},
+	{"old-refresh-valid", []Check{ckRefreshReuse}, false},
+	{"no-verifier-ok", []Check{ckNoVerifier}, false},
+	{"wrong-verifier-ok", []Check{ckWrongVerifier}, false},
+	{"invalid-code-500", []Check{ckBadCode}, false},
+	{"redirect-prefix", []Check{ckRedirectMismatch}, false},
+	{"ignore-aud", []Check{ckBadAud}, false},
+	{"admin-apps-refused", []Check{ckSetupApps}, false},
+	{"admin-backend-refused", []Check{ckSetupBackend, ckSetupUser}, true},
+	{"admin-no-users", []Check{ckSetupUser}, true},
+	{"admin-delete-fails", []Check{ckCleanup}, false},
+	{"launch-url-no-iss", []Check{ckEHRCreate}, false},
+	{"launch-refused", []Check{ckEHRCode}, false},
+	{"ehr-no-encounter", []Check{ckEHRContext}, false},
+	{"style-not-json", []Check{ckEHRStyle}, false},
+	{"fhircontext-strings", []Check{ckEHRFHIRContext}, false},
+	{"launch-reusable", []Check{ckEHRSingleUse}, false},
+	{"launch-any-client", []Check{ckEHROtherApp}, false},
+	{"launch-unknown-ok", []Check{ckEHRUnknown}, false},
 }
 
 // TestEachBreakageFailsItsChecks: a server broken in one way fails
@@ -123,7 +141,11 @@ func TestEachBreakageFailsItsChecks(t *testing.T) {
 	for _, tt := range breakages {
 		t.Run(tt.brk, func(t *testing.T) {
 			f := newFake(t, tt.brk)
-			rep := run(t, f.config())
+			cfg := f.config()
+			if tt.adminOnly {
+				cfg = f.adminOnly()
+			}
+			rep := run(t, cfg)
 			var want []string
 			for _, c := range Checks() {
 				for _, w := range tt.want {
@@ -155,10 +177,68 @@ func TestEveryCheckCanFail(t *testing.T) {
 	}
 }
 
+// TestAdminOnlyFakePasses: with only the FHIR base and the admin token,
+// setup registers a backend client, two apps and a user, every check
+// passes but TLS, and cleanup leaves the fake's apps and users as they
+// were.
+func TestAdminOnlyFakePasses(t *testing.T) {
+	f := newFake(t)
+	rep := run(t, f.adminOnly())
+	if got := ids(rep, Fail); len(got) > 0 {
+		t.Errorf("failed: %q\n%s", got, reportText(rep))
+	}
+	if diff := cmp.Diff([]string{ckTLS.ID()}, ids(rep, Skip)); diff != "" {
+		t.Errorf("skipped (-want +got):\n%s\n%s", diff, reportText(rep))
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if len(f.apps) != 1 || f.apps[fakeApp] == "" || len(f.backends) != 1 || len(f.users) != 1 || f.users[fakeUser] == "" {
+		t.Errorf("left behind: apps %v, backends %d, users %v", f.apps, len(f.backends), f.users)
+	}
+}
+
+// TestCleanupAfterCancel: a run cancelled after setup still removes
+// what setup made.
+func TestCleanupAfterCancel(t *testing.T) {
+	f := newFake(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	s, err := New(f.adminOnly())
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := s.cfg
+	cfg.HTTPClient = &http.Client{Transport: roundTripFunc(func(req *http.Request) (*http.Response, error) {
+		if req.URL.Path == "/admin/api/users" && req.Method == http.MethodPost {
+			defer cancel() // the user is made, then the run is stopped
+		}
+		return http.DefaultTransport.RoundTrip(req)
+	})}
+	s.cfg = cfg
+	rep := s.Run(ctx)
+	var cleanup Result
+	for _, r := range rep.Results {
+		if r.ID() == ckCleanup.ID() {
+			cleanup = r
+		}
+	}
+	if cleanup.Status != Pass || len(cleanup.Exchanges) != 4 {
+		t.Errorf("cleanup: %s %q, %d exchanges", cleanup.Status, cleanup.Reason, len(cleanup.Exchanges))
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if len(f.apps) != 1 || len(f.backends) != 1 || len(f.users) != 1 {
+		t.Errorf("left behind: apps %v, backends %d, users %v", f.apps, len(f.backends), f.users)
+	}
+}
+
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
 // TestTLSFakePasses: over https the TLS check passes too.
 func TestTLSFakePasses(t *testing.T) {
 	f := startFake(t, true, nil)
-	rep := run(t, f.config())
+	rep := run(t, f.adminOnly())
 	if p, fails, skips := rep.Counts(); fails+skips > 0 || p != len(Checks()) {
 		t.Errorf("%d passed, %d failed, %d skipped\n%s", p, fails, skips, reportText(rep))
 	}

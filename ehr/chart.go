@@ -178,7 +178,7 @@ func (h *Handler) launchableApps() ([]ui.EHRApp, error) {
 	var out []ui.EHRApp
 	for _, a := range apps {
 		if launch.CheckApp(a) == nil {
-			out = append(out, ui.EHRApp{ClientID: a.ClientID, Name: cmp.Or(a.Name, a.ClientID)})
+			out = append(out, ui.EHRApp{ClientID: a.ClientID, Name: cmp.Or(a.Name, a.ClientID), Simulate: h.simulateDefaults(a)})
 		}
 	}
 	slices.SortFunc(out, func(a, b ui.EHRApp) int {

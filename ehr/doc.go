@@ -26,10 +26,11 @@
 // need_patient_banner=false. Only that page may be framed, and only by
 // our own origin (sessions.PageHeaders).
 //
-// Only enabled clinician accounts see records. The sign-in uses the same
-// session cookie as the authorize endpoint, so a launched app finds the
-// clinician signed in. Forms carry the session's CSRF token and are
-// wrapped in sessions.Protect; sign-in is throttled by sessions.Limiter.
+// Only enabled clinician accounts see records. The sign-in is package
+// signin's, admitting clinicians only; it uses the same session cookie as
+// the authorize endpoint, so a launched app finds the clinician signed
+// in. Forms carry the session's CSRF token and are wrapped in
+// sessions.Protect; sign-in is throttled by sessions.Limiter.
 //
 // Records reads the store directly (fhirproxy/store with search
 // parameters parsed by fhirproxy/search), a chart in one read

@@ -5,8 +5,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
-	"path"
-	"strings"
 	"time"
 
 	"github.com/a-h/templ"
@@ -15,6 +13,7 @@ import (
 	"smartd/fhirproxy/store"
 	"smartd/launch"
 	"smartd/sessions"
+	"smartd/signin"
 	"smartd/ui"
 	"smartd/users"
 )
@@ -43,8 +42,8 @@ type Apps interface {
 	List() ([]*registry.App, error)
 }
 
-// Options configures New. All fields but Limiter, Secure, Now and Log
-// are required.
+// Options configures New. All fields but Limiter, Secure, Audit, Now and
+// Log are required.
 type Options struct {
 	// BasePath is the path of the base URL ("" at the root).
 	BasePath string
@@ -66,10 +65,15 @@ type Options struct {
 	Limiter *sessions.Limiter
 	// Secure names the __Host- session cookie (https).
 	Secure bool
+	// Audit receives every sign-in attempt and sign-out; nil drops them.
+	Audit func(signin.Event)
 	// Now is the clock for ages; nil means time.Now.
 	Now func() time.Time
 	// Log receives errors and one line per launch; nil discards them.
 	Log *slog.Logger
+	// Sandbox offers launch simulation (package simulation) on the
+	// Launch forms of apps that opted in (smartd -sandbox).
+	Sandbox bool
 }
 
 // Handler serves the EHR view: sign-in, the patient list, charts, the
@@ -77,6 +81,7 @@ type Options struct {
 type Handler struct {
 	opts    Options
 	records *Records
+	signin  *signin.Handler
 	mux     *http.ServeMux
 }
 
@@ -99,13 +104,22 @@ func New(opts Options) (*Handler, error) {
 	}
 	h := &Handler{opts: opts, records: NewRecords(opts.Store), mux: http.NewServeMux()}
 	b := opts.BasePath
+	var err error
+	h.signin, err = signin.New(signin.Options{
+		LoginPath: b + LoginPath, LogoutPath: b + LogoutPath, NextPrefix: b + HomePath, Title: ehrName,
+		Roles: []users.Role{users.Clinician}, RoleMessage: notClinician,
+		Users: opts.Users, Sessions: opts.Sessions, Limiter: opts.Limiter, Secure: opts.Secure,
+		Audit: opts.Audit, Now: opts.Now, Log: opts.Log,
+	})
+	if err != nil {
+		return nil, err
+	}
 	h.mux.HandleFunc("GET "+b+Prefix, func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, b+HomePath, http.StatusMovedPermanently)
 	})
 	h.mux.HandleFunc("GET "+b+HomePath+"{$}", h.patients)
-	h.mux.HandleFunc("GET "+b+LoginPath, h.showLogin)
-	h.mux.Handle("POST "+b+LoginPath, sessions.Protect(http.HandlerFunc(h.login)))
-	h.mux.Handle("POST "+b+LogoutPath, sessions.Protect(http.HandlerFunc(h.logout)))
+	h.mux.Handle(b+LoginPath, h.signin)
+	h.mux.Handle(b+LogoutPath, h.signin)
 	h.mux.HandleFunc("GET "+b+PatientsPath+"{id}", h.chart)
 	h.mux.Handle("POST "+b+PatientsPath+"{id}/launch", sessions.Protect(http.HandlerFunc(h.launch)))
 	h.mux.HandleFunc("GET "+b+StylePath, serveStyle)
@@ -126,44 +140,12 @@ func (h *Handler) Records() *Records { return h.records }
 // user returns the request's session and its clinician, if the session
 // belongs to an enabled clinician (the EHR shows records to no one else).
 func (h *Handler) user(r *http.Request) (*sessions.Session, *users.User) {
-	sess, err := h.opts.Sessions.FromRequest(r)
-	if err != nil {
-		return nil, nil
-	}
-	if sess.Username == "" {
-		return sess, nil
-	}
-	u, err := h.opts.Users.Get(sess.Username)
-	if err != nil || u.Disabled || u.Role != users.Clinician {
-		return sess, nil
-	}
-	return sess, u
+	return h.signin.Current(r)
 }
 
 // toLogin sends the browser to the sign-in page, to come back to next.
 func (h *Handler) toLogin(w http.ResponseWriter, r *http.Request, next string) {
-	http.Redirect(w, r, h.opts.BasePath+LoginPath+"?"+url.Values{"next": {next}}.Encode(), http.StatusSeeOther)
-}
-
-// safeNext returns next if it is a path of the EHR view on this server
-// (never another host: no open redirect), else the patient list.
-func (h *Handler) safeNext(next string) string {
-	home := h.opts.BasePath + HomePath
-	u, err := url.Parse(next)
-	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || strings.HasPrefix(next, "//") ||
-		strings.ContainsAny(next, "\\\r\n\t") || !strings.HasPrefix(u.Path, home) {
-		return home
-	}
-	// No dot segments or doubled slashes (also percent-encoded, which
-	// browsers resolve too): the path must be its own clean form.
-	clean := path.Clean(u.Path)
-	if strings.HasSuffix(u.Path, "/") {
-		clean += "/"
-	}
-	if clean != u.Path {
-		return home
-	}
-	return next
+	http.Redirect(w, r, h.signin.LoginURL(next), http.StatusSeeOther)
 }
 
 // nav is the header of a signed-in clinician's pages.

@@ -76,9 +76,15 @@ func (h *Handler) launch(w http.ResponseWriter, r *http.Request) {
 		h.errorPage(w, r, u, http.StatusBadRequest, "This app cannot be launched", "This app cannot be launched from the EHR: "+err.Error()+".")
 		return
 	}
+	sim, err := h.simulateChoice(app, r.PostForm)
+	if err != nil {
+		h.errorPage(w, r, u, http.StatusBadRequest, "Invalid simulation", "The Simulate choices are not valid: "+err.Error()+".")
+		return
+	}
 	c, err := h.opts.Launches.Issue(launch.Context{
 		ClientID: app.ClientID, Username: u.Username, FHIRUser: u.FHIRUser,
 		Patient: patient, Encounter: encounter, NeedPatientBanner: mode != modeEmbedded,
+		Simulate: sim,
 	})
 	if errors.Is(err, launch.ErrFull) {
 		h.errorPage(w, r, u, http.StatusServiceUnavailable, "Too many launches", "Too many apps are being launched right now. Try again in a few minutes.")
@@ -93,7 +99,7 @@ func (h *Handler) launch(w http.ResponseWriter, r *http.Request) {
 		h.serverError(w, r, u, "launch the app", err)
 		return
 	}
-	h.opts.Log.InfoContext(ctx, "ehr: launched an app", "client_id", app.ClientID, "user", u.Username, "mode", mode)
+	h.opts.Log.InfoContext(ctx, "ehr: launched an app", "client_id", app.ClientID, "user", u.Username, "mode", mode, "simulate", sim.Summary())
 	if mode == modeTab {
 		sessions.PageHeaders(w.Header(), false)
 		http.Redirect(w, r, target, http.StatusSeeOther)

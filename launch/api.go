@@ -14,6 +14,7 @@ import (
 
 	"smartd/apps/registry"
 	"smartd/authz/oauth"
+	"smartd/launch/simulation"
 	"smartd/users"
 )
 
@@ -66,6 +67,9 @@ type APIOptions struct {
 	Authenticate func(*http.Request) bool
 	// Log receives server errors and one line per launch; nil discards.
 	Log *slog.Logger
+	// Sandbox accepts the simulate member for apps that opted in to
+	// launch simulation (smartd -sandbox); false refuses it.
+	Sandbox bool
 }
 
 // APIRequest is the JSON body of POST BasePath + APIPath.
@@ -88,6 +92,10 @@ type APIRequest struct {
 	NeedPatientBanner *bool `json:"need_patient_banner,omitempty"`
 	// Intent is the SMART launch intent, e.g. "reconcile-medications".
 	Intent string `json:"intent,omitempty"`
+	// Simulate lists the errors the launch simulates (package
+	// simulation); only on a sandbox server, for an app that opted in.
+	// Absent means the app's defaults; {} means none.
+	Simulate *simulation.Options `json:"simulate,omitempty"`
 }
 
 // APIResponse is the 201 answer: the launch id, the URL to open (the
@@ -190,7 +198,7 @@ func (a *API) create(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return oauth.Internal(err)
 	}
-	a.opts.Log.InfoContext(r.Context(), "launch: issued through the API", "client_id", c.ClientID, "user", c.Username)
+	a.opts.Log.InfoContext(r.Context(), "launch: issued through the API", "client_id", c.ClientID, "user", c.Username, "simulate", c.Simulate.Summary())
 	b, err := json.Marshal(APIResponse{Launch: c.ID, LaunchURL: u, ExpiresAt: c.Expires.UTC()})
 	if err != nil {
 		return oauth.Internal(err)

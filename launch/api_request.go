@@ -10,6 +10,7 @@ import (
 
 	"smartd/apps/registry"
 	"smartd/authz/oauth"
+	"smartd/launch/simulation"
 	"smartd/users"
 )
 
@@ -70,7 +71,27 @@ func (a *API) check(ctx context.Context, req *APIRequest) (Context, *registry.Ap
 		}
 	}
 	c.FHIRContext = req.FHIRContext
+	if c.Simulate, err = a.checkSimulate(app, req.Simulate); err != nil {
+		return Context{}, nil, err
+	}
 	return c, app, nil
+}
+
+// checkSimulate refuses a simulate member unless the server is in
+// sandbox mode and the app opted in, and checks its values.
+func (a *API) checkSimulate(app *registry.App, sim *simulation.Options) (*simulation.Options, error) {
+	switch {
+	case sim == nil:
+		return nil, nil
+	case !a.opts.Sandbox:
+		return nil, badRequest("simulate: launch simulation needs a server started with -sandbox")
+	case !app.AllowSimulation:
+		return nil, badRequest(fmt.Sprintf("simulate: app %q has not opted in to launch simulation (allow_simulation)", app.ClientID))
+	}
+	if err := sim.Validate(); err != nil {
+		return nil, badRequest("simulate: " + err.Error())
+	}
+	return sim.Clone(), nil
 }
 
 // checkPatient checks that the patient exists, and the encounter too and

@@ -3,6 +3,8 @@ package launch
 import (
 	"errors"
 	"time"
+
+	"smartd/launch/simulation"
 )
 
 // Lifetime is how long an issued launch id may be used.
@@ -31,6 +33,10 @@ type Context struct {
 	NeedPatientBanner bool `json:"need_patient_banner"`
 	// Intent is the SMART launch intent, if any.
 	Intent string `json:"intent,omitempty"`
+	// Simulate lists the errors this launch simulates (sandbox only; see
+	// package simulation): nil means the app's defaults, if any, apply;
+	// non-nil, even empty, replaces them.
+	Simulate *simulation.Options `json:"simulate,omitempty"`
 	// Created and Expires bound the id's use.
 	Created time.Time `json:"created"`
 	Expires time.Time `json:"expires"`

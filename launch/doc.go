@@ -31,4 +31,8 @@
 // Consume signatures are what such a store must offer. Expired launches
 // are forgotten by a sweep on each Issue and Consume, in issue order, at
 // constant cost per launch; MaxLive bounds the memory held meanwhile.
+//
+// On a sandbox server a launch may carry Context.Simulate, the errors it
+// simulates (package launch/simulation); the API accepts them as the
+// simulate member for apps that opted in and refuses them otherwise.
 package launch

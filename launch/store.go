@@ -34,6 +34,10 @@ type Options struct {
 	// MaxLive caps the launches held (issued and not yet expired, used
 	// or not); 0 means DefaultMaxLive.
 	MaxLive int
+	// Issued, when set, is told of every launch Issue stores (for the
+	// audit trail), after the store's lock is released. It must not
+	// block.
+	Issued func(Context)
 }
 
 // entry is one issued launch and whether Consume has taken it.
@@ -76,6 +80,15 @@ func New(opts Options) *Store {
 // in c are ignored. c.ClientID is required (ErrNoClient). It returns
 // ErrFull when MaxLive launches are in their lifetime.
 func (s *Store) Issue(c Context) (Context, error) {
+	c, err := s.issue(c)
+	if err == nil && s.opts.Issued != nil {
+		s.opts.Issued(c.clone())
+	}
+	return c, err
+}
+
+// issue is Issue without the Issued hook.
+func (s *Store) issue(c Context) (Context, error) {
 	if c.ClientID == "" {
 		return Context{}, ErrNoClient
 	}
@@ -186,5 +199,6 @@ func (s *Store) sweep(now time.Time) {
 // clone returns a copy of c that shares no slice with it.
 func (c Context) clone() Context {
 	c.FHIRContext = slices.Clone(c.FHIRContext)
+	c.Simulate = c.Simulate.Clone()
 	return c
 }

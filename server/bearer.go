@@ -41,6 +41,8 @@ type bearer struct {
 	// trusted is the admin token: presented as a bearer token it takes
 	// the trusted path, which sees everything (admins and benchmarks).
 	trusted string
+	// sandbox applies the launch simulation tokens carry (Config.Sandbox).
+	sandbox bool
 
 	mu    sync.RWMutex
 	known map[[32]byte]*verified
@@ -51,6 +53,9 @@ type verified struct {
 	claims *authz.AccessTokenClaims
 	access *fhirproxy.Access
 	exp    time.Time
+	// limit counts the token's requests when launch simulation refuses
+	// them past a number; nil for every other token.
+	limit *requestLimit
 }
 
 func newBearer(v tokenVerifier, base, trusted string, userPatient func(string) (string, error), now func() time.Time) *bearer {
@@ -98,6 +103,11 @@ func (b *bearer) access(token string) (*fhirproxy.Access, error) {
 	case b.verify.TokenRevoked(v.claims):
 		return nil, fhirproxy.Unauthorized("the access token has been revoked")
 	}
+	if v.limit != nil {
+		if err := v.limit.take(); err != nil {
+			return nil, err
+		}
+	}
 	return v.access, nil
 }
 
@@ -128,7 +138,7 @@ func (b *bearer) first(token string) (*verified, error) {
 			}
 		}
 	}
-	return &verified{claims: c, access: a, exp: c.ExpiresAt.Time}, nil
+	return &verified{claims: c, access: a, exp: c.ExpiresAt.Time, limit: b.requestLimit(c)}, nil
 }
 
 // remember caches v, sweeping expired entries when the cache is full.

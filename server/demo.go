@@ -26,7 +26,8 @@ const (
 )
 
 // demoApps registers the demo clients: a backend service whose private
-// key is written to the data directory, and a public app on localhost.
+// key is written to the data directory, a public app on localhost, and
+// the sample app served by smartd itself (registerSampleApp).
 func (s *Server) demoApps() error {
 	key, err := ecdsa.GenerateKey(elliptic.P384(), rand.Reader)
 	if err != nil {
@@ -75,5 +76,5 @@ func (s *Server) demoApps() error {
 		return fmt.Errorf("registering the demo public app: %w", err)
 	}
 	s.log.Info("registered the demo public app", "client_id", DemoPublicClientID, "redirect_uri", public.RedirectURIs[0])
-	return nil
+	return s.registerSampleApp()
 }

@@ -50,7 +50,7 @@ func TestDemoApps(t *testing.T) {
 	}
 	ids, apps, done := appIDs(t, dir)
 	defer done()
-	if diff := cmp.Diff([]string{"demo-backend", "demo-public"}, ids); diff != "" {
+	if diff := cmp.Diff([]string{"demo-backend", "demo-public", "sample-app"}, ids); diff != "" {
 		t.Fatalf("apps (-want +got):\n%s", diff)
 	}
 	backend, _ := apps.Get(server.DemoBackendClientID)

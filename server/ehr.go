@@ -16,14 +16,14 @@ func (s *Server) openEHR(adminToken string) error {
 	s.ehr, err = ehr.New(ehr.Options{
 		BasePath: u.Path, FHIRBase: s.cfg.BaseURL + "/fhir", Store: s.store, Apps: s.apps,
 		Launches: s.launches, Users: s.users, Sessions: s.sessions, Limiter: s.limiter,
-		Secure: u.Scheme == "https", Now: s.cfg.Now, Log: s.log,
+		Secure: u.Scheme == "https", Audit: s.auditSignin, Now: s.cfg.Now, Log: s.log, Sandbox: s.cfg.Sandbox,
 	})
 	if err != nil {
 		return err
 	}
 	s.launchAPI, err = launch.NewAPI(launch.APIOptions{
 		BasePath: u.Path, FHIRBase: s.cfg.BaseURL + "/fhir", Store: s.launches, Apps: s.apps, Users: s.users,
-		Resources: s.ehr.Records(), Authenticate: launch.BearerToken(adminToken), Log: s.log,
+		Resources: s.ehr.Records(), Authenticate: launch.BearerToken(adminToken), Log: s.log, Sandbox: s.cfg.Sandbox,
 	})
 	return err
 }

@@ -58,6 +58,11 @@ func (s *Server) openLogin(fresh bool) error {
 		Grant:      s.authzGrantOptions(),
 		Now:        s.cfg.Now,
 		Log:        s.log,
+
+		// Launch simulation (-sandbox).
+		Sandbox:     s.cfg.Sandbox,
+		SandboxUser: s.cfg.SandboxUser,
+		Simulated:   s.auditSimulation,
 	})
 	return nil
 }

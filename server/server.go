@@ -27,10 +27,12 @@ import (
 	"smartd/authz/grants"
 	"smartd/authz/keys"
 	"smartd/authz/scope"
+	"smartd/conformanceui"
 	"smartd/ehr"
 	"smartd/fhirproxy"
 	"smartd/fhirproxy/store"
 	"smartd/launch"
+	"smartd/sampleapp"
 	"smartd/sessions"
 	"smartd/testdata/bundles"
 	"smartd/ui"
@@ -109,6 +111,20 @@ type Config struct {
 	// authorization server, found by its .well-known/smart-configuration;
 	// UpstreamScope is the scope it requests, "" meaning system/*.rs.
 	UpstreamClientID, UpstreamKeyFile, UpstreamScope string
+
+	// Sandbox turns launch simulation on (-sandbox): apps that opt in
+	// (registry.App.AllowSimulation, set by an administrator) may have
+	// their launches fail on purpose, skip login and consent (package
+	// simulation). It weakens security on purpose: sandboxes only.
+	Sandbox bool
+	// SandboxUser is the username a standalone launch that simulates
+	// skip login signs in as (-sandbox-user); "" shows the login page.
+	SandboxUser string
+
+	// ConformanceTargets are the FHIR bases, besides this server's, that
+	// the conformance page may test (-conformance-targets); "*" allows
+	// any, only with Sandbox. Empty: this server only.
+	ConformanceTargets []string
 }
 
 // Server is a configured smartd: its store and its router.
@@ -132,6 +148,8 @@ type Server struct {
 	launches  *launch.Store
 	ehr       *ehr.Handler
 	launchAPI *launch.API
+	// sampleApp is the SMART app smartd serves itself (sampleapp).
+	sampleApp *sampleapp.Handler
 	audit     *audit.Log
 	router    *gin.Engine
 	log       *slog.Logger
@@ -139,6 +157,9 @@ type Server struct {
 	adminTokenFile string
 	// upstream serves /fhir in upstream proxy mode; nil serves the store.
 	upstream http.Handler
+
+	// conformanceUI runs the conformance suite from the browser.
+	conformanceUI *conformanceui.Handler
 }
 
 // StoreFile is the name of the bbolt file in the data directory.
@@ -177,7 +198,7 @@ func New(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{cfg: cfg, store: st, log: cfg.Log}
-	s.launches = launch.New(launch.Options{Now: cfg.Now})
+	s.launches = launch.New(launch.Options{Now: cfg.Now, Issued: s.auditLaunch})
 	s.limiter = s.newLimiter()
 	if err := s.openAudit(); err != nil {
 		s.Close()
@@ -199,10 +220,17 @@ func New(cfg Config) (*Server, error) {
 	}
 	token, tokenFile, err := adminToken(cfg)
 	if err == nil {
-		s.admin, err = admin.New(admin.Options{Apps: s.apps, Keys: s.keys, Token: token, Audit: s.audit, Now: cfg.Now, Log: cfg.Log})
+		s.admin, err = admin.New(admin.Options{Apps: s.apps, Keys: s.keys, Token: token, Audit: s.audit, Now: cfg.Now, Log: cfg.Log,
+			Users: s.users, Sessions: s.sessions})
 	}
 	if err == nil {
 		err = s.openEHR(token)
+	}
+	if err == nil {
+		err = s.openSampleApp(!fresh && !cfg.NoDemoApps)
+	}
+	if err == nil {
+		err = s.openConformance(token)
 	}
 	if err != nil {
 		s.Close()
@@ -210,6 +238,7 @@ func New(cfg Config) (*Server, error) {
 	}
 	s.adminTokenFile = tokenFile
 	auth := newBearer(s.authz, cfg.BaseURL+"/fhir", token, s.relatedPatient, cfg.Now)
+	auth.sandbox = cfg.Sandbox
 	s.fhir, err = fhirproxy.New(st, cfg.BaseURL+"/fhir", fhirproxy.Options{
 		Log: cfg.Log, MaxBody: cfg.MaxBody, Version: cfg.Version, Started: cfg.Started,
 		Authenticate: auth.authenticate,
@@ -285,6 +314,8 @@ func (s *Server) openAuthz() error {
 		Grant:                 s.authzGrantOptions(),
 		Now:                   cfg.Now,
 		Log:                   cfg.Log,
+		Sandbox:               cfg.Sandbox,
+		Simulated:             s.auditSimulation,
 	})
 	return err
 }
@@ -350,12 +381,16 @@ func (s *Server) routes() *gin.Engine {
 	r.Any(mount, fhir)
 	r.Any(mount+"/*path", fhir)
 	base, _ := url.Parse(s.cfg.BaseURL)
-	r.Any(base.Path+authz.AuthPrefix+"/*path", gin.WrapH(s.authRoutes()))
+	r.Any(base.Path+authz.AuthPrefix+"/*path", gin.WrapH(s.auditOAuth(s.authRoutes())))
 	r.GET(ui.StaticPrefix+"*path", gin.WrapH(ui.Static()))
 	r.Any(base.Path+ehr.Prefix, gin.WrapH(s.ehr))
 	r.Any(base.Path+ehr.Prefix+"/*path", gin.WrapH(s.ehr))
 	r.Any(base.Path+"/launch/api/*path", gin.WrapH(s.launchAPI))
-	r.Any(base.Path+AdminAPIPrefix+"/*path", gin.WrapH(http.StripPrefix(base.Path+AdminAPIPrefix, s.admin)))
+	r.Any(base.Path+sampleapp.Prefix, gin.WrapH(s.sampleApp))
+	r.Any(base.Path+sampleapp.Prefix+"/*path", gin.WrapH(s.sampleApp))
+	r.Any(base.Path+conformanceui.Prefix, gin.WrapH(s.conformanceUI))
+	r.Any(base.Path+conformanceui.Prefix+"/*path", gin.WrapH(s.conformanceUI))
+	s.mountConsole(r, base.Path) // /login, /logout, /apps/, /admin/ and the admin API below it
 	r.GET("/", s.home)
 	return r
 }

@@ -1,5 +1,12 @@
 package ui
 
+import (
+	"strconv"
+	"strings"
+
+	"smartd/launch/simulation"
+)
+
 // EHRChartPage is the view model of a patient's chart: the banner, the
 // clinical sections read from the FHIR store, a vital-sign trend, and a
 // Launch form per app that can be launched.
@@ -73,6 +80,10 @@ type EHRApp struct {
 	ClientID string
 	// Name is the app's display name.
 	Name string
+	// Simulate, when not nil, adds a "Simulate" section to the app's
+	// Launch form (a sandbox server, an app that opted in), its fields
+	// (simulation.Field*) set to these options, the app's defaults.
+	Simulate *simulation.Options
 }
 
 // selected returns the launch encounter, or nil.
@@ -97,3 +108,16 @@ func (p EHRChartPage) title() string { return p.Banner.Name }
 
 // summary is a row's visible description of an encounter.
 func (r EHREncounterRow) summary() string { return joinNonEmpty(" · ", r.Class, r.Status) }
+
+// simID is the id of a Simulate field of the i-th app's form.
+func simID(i int, field string) string {
+	return "sim-" + strconv.Itoa(i) + "-" + strings.TrimPrefix(field, simulation.FormMarker+".")
+}
+
+// optInt is a number field's value: "" for none.
+func optInt(n *int) string {
+	if n == nil {
+		return ""
+	}
+	return strconv.Itoa(*n)
+}

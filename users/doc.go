@@ -4,7 +4,7 @@
 //
 // # Basics
 //
-// A User is a clinician, a patient or an admin. Clinicians and patients
+// A User is a clinician, a patient, a developer or an admin. Clinicians and patients
 // are linked to the FHIR resource that represents them, and that reference
 // is the fhirUser claim of the ID token (SMART App Launch 2.2, "Scopes for
 // requesting identity data": fhirUser is a Practitioner, Patient,
@@ -12,6 +12,7 @@
 //
 //	clinician   Practitioner/<id>
 //	patient     Patient/<id>, or RelatedPerson/<id> with User.Patient set (a proxy)
+//	developer   no resource; developers register and manage their own apps
 //	admin       no resource, or Practitioner/<id>; admins manage smartd, not records
 //
 // Passwords are hashed with argon2id (RFC 9106) and stored in the PHC

@@ -14,8 +14,9 @@ type Credential struct {
 }
 
 // demoUsers are the sandbox's demo accounts, linked to resources of the
-// sample bundles (testdata/bundles). The bundles hold no RelatedPerson, so
-// there is no proxy account.
+// sample bundles (testdata/bundles), and a developer and an administrator
+// for the app registry and admin pages, who link to no resource. The
+// bundles hold no RelatedPerson, so there is no proxy account.
 var demoUsers = []struct {
 	user     User
 	password string
@@ -23,6 +24,8 @@ var demoUsers = []struct {
 	{User{Username: "dr.morgan", DisplayName: "Dr. Adaeze Morgan", Role: Clinician, FHIRUser: "Practitioner/smart-practitioner-1"}, "morgan-demo-2026"},
 	{User{Username: "dr.salo", DisplayName: "Dr. Henrik Salo", Role: Clinician, FHIRUser: "Practitioner/smart-practitioner-2"}, "salo-demo-2026"},
 	{User{Username: "jose", DisplayName: "José Antonio Ñúñez", Role: Patient, FHIRUser: "Patient/smart-patient-1"}, "jose-demo-2026"},
+	{User{Username: "dev", DisplayName: "Demo Developer", Role: Developer}, "dev-demo-2026"},
+	{User{Username: "admin", DisplayName: "Demo Administrator", Role: Admin}, "admin-demo-2026"},
 }
 
 // SeedDemo creates the demo accounts that do not exist yet and returns

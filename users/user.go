@@ -19,7 +19,13 @@ const (
 	Patient Role = "patient"
 	// Admin: manages smartd (apps, keys, users) and sees no patient records.
 	Admin Role = "admin"
+	// Developer: registers and manages their own apps in the app
+	// registry pages; links to no resource and sees no patient data.
+	Developer Role = "developer"
 )
+
+// Roles returns every role, in the order forms offer them.
+func Roles() []Role { return []Role{Clinician, Patient, Developer, Admin} }
 
 // User is one login account. The zero value is not valid.
 type User struct {
@@ -127,15 +133,19 @@ func (u *User) Validate() error {
 		if typ != "" && typ != "Practitioner" {
 			return invalid("fhirUser %q: an admin links to no resource or to Practitioner/id", u.FHIRUser)
 		}
+	case Developer:
+		if u.FHIRUser != "" {
+			return invalid("fhirUser %q: a developer links to no resource (developers see no patient data)", u.FHIRUser)
+		}
 	default:
-		return invalid("role %q: want clinician, patient or admin", u.Role)
+		return invalid("role %q: want clinician, patient, developer or admin", u.Role)
 	}
 	return nil
 }
 
 // MayAccessPatient reports whether u may see patientID's record under
 // user/ scopes: a clinician every patient, a patient their own, a proxy
-// the linked patient, an admin or a disabled account none.
+// the linked patient, an admin, a developer or a disabled account none.
 func (u *User) MayAccessPatient(patientID string) bool {
 	if u.Disabled || patientID == "" {
 		return false

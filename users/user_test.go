@@ -32,6 +32,8 @@ func TestValidate(t *testing.T) {
 		{"proxy bad patient", User{Username: "maria", Role: Patient, FHIRUser: "RelatedPerson/rp1", Patient: "a/b"}, "proxy needs"},
 		{"patient with patient field", User{Username: "jose", Role: Patient, FHIRUser: "Patient/p1", Patient: "p2"}, "only a RelatedPerson"},
 		{"admin as patient", User{Username: "admin", Role: Admin, FHIRUser: "Patient/p1"}, "an admin"},
+		{"developer", User{Username: "dev", Role: Developer}, ""},
+		{"developer practitioner", User{Username: "dev", Role: Developer, FHIRUser: "Practitioner/p1"}, "a developer links to no resource"},
 		{"bad reference", User{Username: "jose", Role: Patient, FHIRUser: "Patient"}, "ResourceType/id"},
 		{"bad id", User{Username: "jose", Role: Patient, FHIRUser: "Patient/a b"}, "ResourceType/id"},
 		{"nested reference", User{Username: "jose", Role: Patient, FHIRUser: "Patient/a/_history/1"}, "ResourceType/id"},

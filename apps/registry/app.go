@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"smartd/launch/simulation"
 )
 
 // ClientType is a SMART client type (SMART App Launch 2.2, "Client
@@ -93,6 +95,15 @@ type App struct {
 	// RegistrationTokenHash is the SHA-256 digest of the RFC 7592
 	// registration access token.
 	RegistrationTokenHash []byte `json:"registration_token_hash,omitempty"`
+	// AllowSimulation opts the app in to launch simulation (package
+	// simulation), which a server started with -sandbox then applies to
+	// its launches. Only an administrator sets it (the admin API, an
+	// import), never dynamic registration.
+	AllowSimulation bool `json:"allow_simulation,omitempty"`
+	// Simulation is what every launch of the app simulates unless the
+	// launch says otherwise (standalone launches have only this); nil
+	// for nothing. Set with AllowSimulation.
+	Simulation *simulation.Options `json:"simulation,omitempty"`
 }
 
 // Type returns the client type that a.AuthMethod implies, or "" for an
@@ -174,5 +185,6 @@ func (a *App) Clone() *App {
 	c.Contacts = slices.Clone(a.Contacts)
 	c.SecretHash = bytes.Clone(a.SecretHash)
 	c.RegistrationTokenHash = bytes.Clone(a.RegistrationTokenHash)
+	c.Simulation = a.Simulation.Clone()
 	return &c
 }

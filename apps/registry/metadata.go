@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"slices"
+
+	"smartd/launch/simulation"
 )
 
 // Metadata is the JSON of RFC 7591 registration requests and responses
@@ -32,6 +34,13 @@ type Metadata struct {
 	// InitiateLoginURI is the SMART launch URL (OpenID Connect Dynamic
 	// Client Registration 1.0 §2; see the package doc).
 	InitiateLoginURI string `json:"initiate_login_uri,omitempty"`
+
+	// AllowSimulation and Simulation are smartd's own members, App's
+	// fields of the same names. FromMetadata leaves them out: only the
+	// admin API copies them into an App, so dynamic registration cannot
+	// set them.
+	AllowSimulation bool                `json:"allow_simulation,omitempty"`
+	Simulation      *simulation.Options `json:"simulation,omitempty"`
 }
 
 // FromMetadata builds an unsaved App from registration metadata, applying
@@ -106,6 +115,8 @@ func (a *App) Metadata() Metadata {
 		LogoURI:                 a.LogoURI,
 		Contacts:                slices.Clone(a.Contacts),
 		InitiateLoginURI:        a.LaunchURL,
+		AllowSimulation:         a.AllowSimulation,
+		Simulation:              a.Simulation.Clone(),
 	}
 	if !a.Created.IsZero() {
 		md.ClientIDIssuedAt = a.Created.Unix()

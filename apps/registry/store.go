@@ -207,6 +207,7 @@ func (s *Store) Reregister(clientID string, md Metadata) (*App, Credentials, err
 			v.add("client_secret", "client_secret does not match the current secret; a client cannot choose its own (RFC 7592 §2.2)")
 		}
 		next.ClientID, next.Owner = clientID, cur.Owner
+		next.AllowSimulation, next.Simulation = cur.AllowSimulation, cur.Simulation // an administrator's choice
 		v.merge(next.Validate(s.validate))
 		if err := v.err(); err != nil {
 			return err

@@ -115,6 +115,9 @@ func (a *App) Validate(opts ValidateOptions) error {
 	if p := scopeProblem(a.Scope); p != "" {
 		v.add("scope", "%s", p)
 	}
+	if err := a.Simulation.Validate(); err != nil {
+		v.add("simulation", "%s", strings.ReplaceAll(err.Error(), "\n", "; "))
+	}
 	return v.err()
 }
 

@@ -13,7 +13,9 @@
 // [Store.RotateRefresh] exchanges a refresh token for the grant and a new
 // token. [Store.Revoked] answers, from memory, whether the access tokens
 // minted for a grant must stop working; the token endpoint and the
-// enforcement point ask it.
+// enforcement point ask it. For an administrator, [Store.ListActive]
+// lists the grants whose tokens may still work (by client and by user)
+// and [Store.Revoke] revokes one.
 //
 // PKCE is S256 only, for every client (SMART 2.2: "plain" is refused and
 // so is a missing challenge): [CheckChallenge] at the authorization

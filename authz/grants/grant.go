@@ -13,6 +13,8 @@ import (
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+
+	"smartd/launch/simulation"
 )
 
 // Grant is what a user approved for a client in one authorization: the
@@ -40,6 +42,10 @@ type Grant struct {
 	// Expires bounds every refresh token of the grant; zero means no
 	// bound beyond each token's lifetime.
 	Expires time.Time `json:"expires,omitzero"`
+	// Simulate is the launch simulation in effect when the grant was
+	// approved (sandbox only, package simulation), for the token endpoint
+	// and the FHIR API to apply; nil for none.
+	Simulate *simulation.Options `json:"simulate,omitempty"`
 }
 
 // LaunchContext is the context returned beside the access token (SMART

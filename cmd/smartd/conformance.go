@@ -18,6 +18,7 @@ type conformanceFlags struct {
 	scope, launchScope                  string
 	publicClientID, redirectURI         string
 	username, password                  string
+	adminToken, adminBase               string
 	junit, html                         string
 	color                               bool
 }
@@ -25,7 +26,7 @@ type conformanceFlags struct {
 func (cl *cli) conformance(ctx context.Context, args []string) error {
 	fs := newFlagSet("conformance", "smartd conformance --fhir-base URL [flags]", cl.stderr)
 	var f conformanceFlags
-	fs.StringVar(&f.config, "config", "", "JSON `file` with the settings (fhir_base, client_id, key_file, key_id, alg, backend_scope, in_scope_type, out_of_scope_type, public_client_id, redirect_uri, username, password, launch_scope); flags win (env SMARTD_CONFIG)")
+	fs.StringVar(&f.config, "config", "", "JSON `file` with the settings (fhir_base, client_id, key_file, key_id, alg, backend_scope, in_scope_type, out_of_scope_type, public_client_id, redirect_uri, username, password, launch_scope, admin_token, admin_base); flags win (env SMARTD_CONFIG)")
 	fs.StringVar(&f.fhirBase, "fhir-base", "", "FHIR base `URL` of the server to test (env SMARTD_FHIR_BASE)")
 	fs.StringVar(&f.clientID, "client-id", "", "Backend Services `client_id` (private_key_jwt) (env SMARTD_CLIENT_ID)")
 	fs.StringVar(&f.key, "key", "", "the backend client's private key `file` (PEM) (env SMARTD_KEY)")
@@ -37,6 +38,8 @@ func (cl *cli) conformance(ctx context.Context, args []string) error {
 	fs.StringVar(&f.username, "username", "", "`user` to sign in as at the login form (env SMARTD_USERNAME)")
 	fs.StringVar(&f.password, "password", "", "the user's `password`; prefer SMARTD_PASSWORD, which ps does not show (env SMARTD_PASSWORD)")
 	fs.StringVar(&f.launchScope, "launch-scope", "", "`scope` of the interactive launch; default \""+conformance.DefaultLaunchScope+"\" (env SMARTD_LAUNCH_SCOPE)")
+	fs.StringVar(&f.adminToken, "admin-token", "", "smartd only: admin API bearer `token`; registers a throwaway backend client, apps and user for what is not given, runs the EHR launch, and removes them afterwards; prefer the environment variable (env SMARTD_ADMIN_TOKEN)")
+	fs.StringVar(&f.adminBase, "admin-base", "", "smartd only: its base `URL` (of /admin/api and /launch/api); default the FHIR base without its last segment (env SMARTD_ADMIN_BASE)")
 	fs.StringVar(&f.junit, "junit", "", "also write JUnit XML to `file` (env SMARTD_JUNIT)")
 	fs.StringVar(&f.html, "html", "", "also write an HTML report to `file` (env SMARTD_HTML)")
 	fs.BoolVar(&f.color, "color", false, "colour the terminal report even when stdout is not a terminal (env SMARTD_COLOR)")
@@ -91,7 +94,7 @@ func (f *conformanceFlags) settings() (conformance.Config, error) {
 		{&cfg.FHIRBase, f.fhirBase}, {&cfg.ClientID, f.clientID}, {&cfg.KeyFile, f.key}, {&cfg.KeyID, f.keyID},
 		{&cfg.Alg, f.alg}, {&cfg.BackendScope, f.scope}, {&cfg.PublicClientID, f.publicClientID},
 		{&cfg.RedirectURI, f.redirectURI}, {&cfg.Username, f.username}, {&cfg.Password, f.password},
-		{&cfg.LaunchScope, f.launchScope},
+		{&cfg.LaunchScope, f.launchScope}, {&cfg.AdminToken, f.adminToken}, {&cfg.AdminBase, f.adminBase},
 	} {
 		if s.v != "" {
 			*s.dst = s.v

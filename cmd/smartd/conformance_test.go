@@ -21,15 +21,19 @@ import (
 	"smartd/server"
 )
 
+// conformanceAdminToken is the admin token of the in-process smartd.
+const conformanceAdminToken = "conformance-test-admin-token-0123"
+
 // conformanceServer starts smartd in-process, with its demo apps, users
 // and samples, behind an httptest server whose URL is its base URL;
 // wrap, if not nil, wraps its handler. It returns the suite's settings
-// for the demo clients and the demo patient user.
+// for the demo clients, the demo patient user and the admin token.
 func conformanceServer(t *testing.T, wrap func(http.Handler) http.Handler) conformance.Config {
 	t.Helper()
 	ts := httptest.NewUnstartedServer(nil)
 	dir := t.TempDir()
-	srv, err := server.New(server.Config{DataDir: dir, BaseURL: "http://" + ts.Listener.Addr().String(), Log: slog.New(slog.DiscardHandler)})
+	srv, err := server.New(server.Config{DataDir: dir, BaseURL: "http://" + ts.Listener.Addr().String(),
+		AdminToken: conformanceAdminToken, Log: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -49,7 +53,42 @@ func conformanceServer(t *testing.T, wrap func(http.Handler) http.Handler) confo
 		RedirectURI:    "http://localhost:8000/callback",
 		Username:       "jose",
 		Password:       "jose-demo-2026",
+		AdminToken:     conformanceAdminToken,
 	}
+}
+
+// adminOnly is the settings a tester needs against a smartd: the FHIR
+// base and the admin token.
+func adminOnly(cfg conformance.Config) conformance.Config {
+	return conformance.Config{FHIRBase: cfg.FHIRBase, AdminToken: cfg.AdminToken}
+}
+
+// leftBehind lists the apps and users whose names say the suite made
+// them, through the admin API.
+func leftBehind(t *testing.T, cfg conformance.Config) []string {
+	t.Helper()
+	base := strings.TrimSuffix(cfg.FHIRBase, "/fhir") + server.AdminAPIPrefix
+	var out []string
+	for _, list := range []struct{ path, field string }{{"/apps", "client_id"}, {"/users", "username"}} {
+		req, _ := http.NewRequest(http.MethodGet, base+list.path, nil)
+		req.Header.Set("Authorization", "Bearer "+cfg.AdminToken)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var items []map[string]any
+		err = json.NewDecoder(resp.Body).Decode(&items)
+		resp.Body.Close()
+		if err != nil || resp.StatusCode != 200 || len(items) == 0 {
+			t.Fatalf("GET %s: %d, %v", list.path, resp.StatusCode, err)
+		}
+		for _, it := range items {
+			if name, _ := it[list.field].(string); strings.HasPrefix(name, "conformance-") {
+				out = append(out, name)
+			}
+		}
+	}
+	return out
 }
 
 // wantFailing is the checks expected to fail against smartd: only extra
@@ -94,18 +133,32 @@ func reportText(rep *conformance.Report) string {
 	return b.String()
 }
 
-// TestConformanceAgainstSmartd: against smartd every check passes (but
-// the ones waiting for token enforcement), as a patient user and as a
-// clinician who goes through the patient picker; only TLS is skipped.
+// TestConformanceAgainstSmartd: against smartd with the admin token
+// every check passes, the EHR launch included, only TLS skipped on
+// loopback: with nothing but the FHIR base and the token (throwaway
+// clients and user), and with the demo clients as a patient user and as
+// a clinician who goes through the patient picker (no throwaway backend
+// client or user then). The throwaway apps and user are gone afterwards.
 func TestConformanceAgainstSmartd(t *testing.T) {
 	cfg := conformanceServer(t, nil)
-	want := wantFailing()
-	for _, user := range []struct{ name, password string }{{"jose", "jose-demo-2026"}, {"dr.morgan", "morgan-demo-2026"}} {
-		t.Run(user.name, func(t *testing.T) {
+	setupSkips := []string{"discovery/endpoints use TLS", "admin-setup (smartd API)/a throwaway Backend Services client is registered",
+		"admin-setup (smartd API)/a throwaway user is created"}
+	for _, tc := range []struct {
+		name, user, password string
+		skipped              []string
+	}{
+		{"admin token only", "", "", setupSkips[:1]},
+		{"jose", "jose", "jose-demo-2026", setupSkips},
+		{"dr.morgan", "dr.morgan", "morgan-demo-2026", setupSkips},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
 			cfg := cfg
-			cfg.Username, cfg.Password = user.name, user.password
+			cfg.Username, cfg.Password = tc.user, tc.password
+			if tc.user == "" {
+				cfg = adminOnly(cfg)
+			}
 			got, rep := runSuite(t, cfg)
-			if diff := cmp.Diff(want, got); diff != "" {
+			if diff := cmp.Diff(wantFailing(), got); diff != "" {
 				t.Errorf("failed checks (-want +got):\n%s\n%s", diff, reportText(rep))
 			}
 			var skipped []string
@@ -114,8 +167,11 @@ func TestConformanceAgainstSmartd(t *testing.T) {
 					skipped = append(skipped, r.ID())
 				}
 			}
-			if diff := cmp.Diff([]string{"discovery/endpoints use TLS"}, skipped); diff != "" {
+			if diff := cmp.Diff(tc.skipped, skipped); diff != "" {
 				t.Errorf("skipped checks (-want +got):\n%s\n%s", diff, reportText(rep))
+			}
+			if left := leftBehind(t, cfg); len(left) > 0 {
+				t.Errorf("left behind: %q", left)
 			}
 		})
 	}
@@ -138,7 +194,7 @@ func TestConformanceFindsBreakage(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			cfg := conformanceServer(t, tt.wrap)
+			cfg := adminOnly(conformanceServer(t, tt.wrap))
 			got, rep := runSuite(t, cfg)
 			if diff := cmp.Diff(wantFailing(tt.want...), got); diff != "" {
 				t.Errorf("failed checks (-want +got):\n%s\n%s", diff, reportText(rep))
@@ -222,13 +278,13 @@ func TestConformanceCommand(t *testing.T) {
 		t.Fatal(err)
 	}
 	junit, page := filepath.Join(dir, "junit.xml"), filepath.Join(dir, "report.html")
-	c, out, _ := newCLI(map[string]string{"SMARTD_PASSWORD": cfg.Password})
+	c, out, _ := newCLI(map[string]string{"SMARTD_PASSWORD": cfg.Password, "SMARTD_ADMIN_TOKEN": cfg.AdminToken})
 	err := c.run(context.Background(), []string{"conformance", "--config", config, "--junit", junit, "--html", page})
 	failed := len(wantFailing())
 	if (err != nil) != (failed > 0) {
 		t.Fatalf("conformance: %v, with %d failures expected\n%s", err, failed, out)
 	}
-	if want := "53 passed, " + itoa(failed) + " failed, 1 skipped"; !strings.Contains(out.String(), want) {
+	if want := "63 passed, " + itoa(failed) + " failed, 3 skipped"; !strings.Contains(out.String(), want) {
 		t.Errorf("the report lacks %q:\n%s", want, out)
 	}
 	if strings.Contains(out.String(), "\x1b[") {
@@ -245,7 +301,7 @@ func TestConformanceCommand(t *testing.T) {
 	if err != nil || xml.Unmarshal(raw, &suites) != nil {
 		t.Fatalf("junit file: %v\n%s", err, raw)
 	}
-	if suites.Tests != len(conformance.Checks()) || suites.Failures != failed || len(suites.Suites) != 8 {
+	if suites.Tests != len(conformance.Checks()) || suites.Failures != failed || len(suites.Suites) != 11 {
 		t.Errorf("junit: %d tests, %d failures, %d suites", suites.Tests, suites.Failures, len(suites.Suites))
 	}
 	html, err := os.ReadFile(page)

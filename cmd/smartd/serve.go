@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"strings"
 	"time"
 
 	"smartd/authz"
@@ -28,6 +29,11 @@ type serveConfig struct {
 	accessTokenLifetime time.Duration
 
 	upstream, upstreamToken, upstreamClientID, upstreamKey, upstreamScope string
+
+	sandbox     bool
+	sandboxUser string
+
+	conformanceTargets string
 }
 
 func serveFlags(out io.Writer) (*flag.FlagSet, *serveConfig) {
@@ -50,6 +56,9 @@ func serveFlags(out io.Writer) (*flag.FlagSet, *serveConfig) {
 	fs.StringVar(&c.upstreamClientID, "upstream-client-id", "", "backend services `client_id` of smartd at the upstream's authorization server, with -upstream-key (env SMARTD_UPSTREAM_CLIENT_ID)")
 	fs.StringVar(&c.upstreamKey, "upstream-key", "", "PEM private key `file` (RSA or P-384) signing smartd's client assertions to the upstream (env SMARTD_UPSTREAM_KEY)")
 	fs.StringVar(&c.upstreamScope, "upstream-scope", "system/*.rs", "`scope` smartd requests from the upstream's authorization server (env SMARTD_UPSTREAM_SCOPE)")
+	fs.BoolVar(&c.sandbox, "sandbox", false, "sandbox only, weakens security on purpose: launch simulation for apps an administrator opted in (errors on purpose, skip login and consent) (env SMARTD_SANDBOX)")
+	fs.StringVar(&c.conformanceTargets, "conformance-targets", "", "comma-separated FHIR base `URLs` (and what lies below them), besides this server's, that the conformance page may test; '*' for any, only with -sandbox (env SMARTD_CONFORMANCE_TARGETS)")
+	fs.StringVar(&c.sandboxUser, "sandbox-user", "", "`username` a standalone launch simulating skip login signs in as, with -sandbox (env SMARTD_SANDBOX_USER)")
 	return fs, c
 }
 
@@ -80,6 +89,11 @@ func (cl *cli) serve(ctx context.Context, args []string) error {
 	if c.allowPrivateJWKSURI {
 		log.Warn("-allow-private-jwks-uri is set: clients may make this server fetch from loopback and private addresses; use it for development only")
 	}
+	if c.sandbox {
+		log.Warn("-sandbox is set: apps that opt in may simulate errors, skip login and skip consent; never use it where the data matter", "sandbox_user", c.sandboxUser)
+	} else if c.sandboxUser != "" {
+		return fmt.Errorf("-sandbox-user needs -sandbox")
+	}
 	// Listen first, so that a port of 0 and the base URL agree.
 	ln, err := net.Listen("tcp", c.addr)
 	if err != nil {
@@ -97,6 +111,7 @@ func (cl *cli) serve(ctx context.Context, args []string) error {
 		NoDemoApps: c.noDemoApps, AdminToken: c.adminToken,
 		Upstream: c.upstream, UpstreamToken: c.upstreamToken, UpstreamClientID: c.upstreamClientID,
 		UpstreamKeyFile: c.upstreamKey, UpstreamScope: c.upstreamScope,
+		Sandbox: c.sandbox, SandboxUser: c.sandboxUser, ConformanceTargets: splitList(c.conformanceTargets),
 	})
 	if err != nil {
 		ln.Close()
@@ -115,11 +130,26 @@ func (cl *cli) serve(ctx context.Context, args []string) error {
 		fmt.Fprintf(stdout, "  register:    %s (%s)\n", u, policy)
 	}
 	fmt.Fprintf(stdout, "  health:      %s/healthz\n", base)
+	fmt.Fprintf(stdout, "  conformance: %s/conformance/\n", base)
 	if f := srv.AdminTokenFile(); f != "" {
 		fmt.Fprintf(stdout, "  admin API:   %s%s (bearer token in %s)\n", base, server.AdminAPIPrefix, f)
 	} else {
 		fmt.Fprintf(stdout, "  admin API:   %s%s (bearer token from -admin-token)\n", base, server.AdminAPIPrefix)
 	}
 	fmt.Fprintf(stdout, "  data:        %s\n", c.data)
+	if c.sandbox {
+		fmt.Fprintf(stdout, "  sandbox:     launch simulation on (apps with allow_simulation)\n")
+	}
 	return srv.Run(ctx, ln)
+}
+
+// splitList splits a comma-separated flag value, dropping empty items.
+func splitList(s string) []string {
+	var out []string
+	for _, item := range strings.Split(s, ",") {
+		if item = strings.TrimSpace(item); item != "" {
+			out = append(out, item)
+		}
+	}
+	return out
 }

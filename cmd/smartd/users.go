@@ -114,7 +114,7 @@ func (cl *cli) usersAdd(args []string) error {
 	var pw passwordFlags
 	fs := usersFlagSet(cl, "add", "smartd users add -username NAME -role ROLE -fhir-user TYPE/ID -password-stdin [flags]", &d, &u.Username)
 	fs.StringVar(&u.DisplayName, "name", "", "the `name` shown on the login pages (env SMARTD_NAME)")
-	fs.StringVar(&role, "role", "", "`role`: clinician, patient or admin (env SMARTD_ROLE)")
+	fs.StringVar(&role, "role", "", "`role`: clinician, patient, developer or admin (env SMARTD_ROLE)")
 	fs.StringVar(&u.FHIRUser, "fhir-user", "", "the linked `resource`, the fhirUser claim: Practitioner/ID for a clinician, Patient/ID or RelatedPerson/ID for a patient (env SMARTD_FHIR_USER)")
 	fs.StringVar(&u.Patient, "patient", "", "for a RelatedPerson proxy: the `id` of the Patient it acts for (env SMARTD_PATIENT)")
 	fs.BoolVar(&u.Disabled, "disabled", false, "create the account disabled")

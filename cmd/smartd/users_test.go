@@ -93,6 +93,10 @@ func TestUsersCommands(t *testing.T) {
 	if strings.Contains(out, "argon2") {
 		t.Error("list shows password hashes")
 	}
+	if out, _, err = runCLI(t, env, "users", "add", "-username", "dana", "-role", "developer", "-password", "dana-password"); err != nil ||
+		!strings.Contains(out, "added dana (developer, fhirUser -)") {
+		t.Fatalf("add a developer: %v\n%s", err, out)
+	}
 
 	withStdin(t, "new-morgan-password\n")
 	if out, _, err = runCLI(t, env, "users", "passwd", "-username", "dr.morgan", "-password-stdin"); err != nil || !strings.Contains(out, "password of dr.morgan changed") {
