@@ -29,8 +29,9 @@ type Access struct {
 	// always readable with their token, whatever the scopes say.
 	FHIRUser string
 	// ClientID and Subject name the app and the user (the client for
-	// Backend Services) the token was issued to, for the audit trail.
-	ClientID, Subject string
+	// Backend Services) the token was issued to, and Scope is the granted
+	// scope as issued, for the audit trail.
+	ClientID, Subject, Scope string
 
 	// reaches remembers the decisions per permission and type (reachKey
 	// to reach): the fields above must not change once it is in use.

@@ -27,7 +27,10 @@ func (s *Server) auditFHIR(r *http.Request, ev fhirproxy.Event) {
 		RemoteAddr: remoteIP(r), RequestID: RequestID(r.Context()),
 	}
 	if a := ev.Access; a != nil {
-		rec.ClientID, rec.User, rec.Patient, rec.Scope = a.ClientID, a.Subject, a.Patient, a.Scopes.String()
+		rec.ClientID, rec.User, rec.Patient = a.ClientID, a.Subject, a.Patient
+		if ev.Status >= 400 {
+			rec.Scope = a.Scope // what the refused token held; a success needs no repeat of it
+		}
 	} else if ev.Status != http.StatusUnauthorized {
 		rec.User = "admin" // the trusted path
 	}
