@@ -130,6 +130,9 @@ func (cl *cli) serve(ctx context.Context, args []string) error {
 		fmt.Fprintf(stdout, "  register:    %s (%s)\n", u, policy)
 	}
 	fmt.Fprintf(stdout, "  health:      %s/healthz\n", base)
+	fmt.Fprintf(stdout, "  EHR view:    %s/ehr/ (demo clinician dr.morgan / morgan-demo-2026)\n", base)
+	fmt.Fprintf(stdout, "  sample app:  %s/sample-app/\n", base)
+	fmt.Fprintf(stdout, "  apps:        %s/apps/ (demo developer dev / dev-demo-2026)\n", base)
 	fmt.Fprintf(stdout, "  conformance: %s/conformance/\n", base)
 	if f := srv.AdminTokenFile(); f != "" {
 		fmt.Fprintf(stdout, "  admin API:   %s%s (bearer token in %s)\n", base, server.AdminAPIPrefix, f)
