@@ -34,6 +34,9 @@ func (h *Handler) issue(w http.ResponseWriter, r *http.Request, a *attempt, gran
 				h.fail(w, r, a.req, oauth.Internal(err))
 				return
 			}
+			if !granted.HasLaunch("encounter") {
+				lc.Encounter = "" // only an app that asked for launch/encounter gets one
+			}
 		}
 	} else if granted.HasLaunch("patient") && a.patient != "" {
 		lc.Patient, lc.NeedPatientBanner = a.patient, true

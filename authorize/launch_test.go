@@ -13,7 +13,7 @@ import (
 	"smartd/launch"
 )
 
-const ehrScopes = "launch launch/patient openid fhirUser user/*.rs"
+const ehrScopes = "launch launch/patient launch/encounter openid fhirUser user/*.rs"
 
 // ehrLaunch is dr.ann's launch of the test app on pat-2 with an
 // encounter and a document in view, in an embedded frame.
@@ -97,6 +97,15 @@ func TestEHRLaunch(t *testing.T) {
 	}
 	if _, consumes := e.launches.counts(); consumes != 1 {
 		t.Errorf("%d consumes, want 1", consumes)
+	}
+	// An app that did not ask for launch/encounter gets no encounter
+	// (context is optional where it is optional).
+	e.launches.add(ehrLaunch("l2"))
+	b2 := e.browser()
+	_, body = b2.start("launch openid fhirUser user/*.rs", "launch", "l2")
+	_, body = b2.login(body, "dr.ann")
+	if g := b2.redeem(b2.allow(body)); g.Context.Patient != "pat-2" || g.Context.Encounter != "" {
+		t.Errorf("without launch/encounter: patient %q, encounter %q; want pat-2 and none", g.Context.Patient, g.Context.Encounter)
 	}
 	resp, _ := b.start(ehrScopes, "launch", "l1")
 	wantError(t, resp, "invalid_request", "already used")

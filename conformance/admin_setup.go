@@ -47,7 +47,7 @@ const noAdminToken = "no admin token given (--admin-token): smartd's admin and l
 const throwawayRedirect = "https://conformance.invalid/callback"
 
 // ehrScope is what the EHR launch asks for.
-const ehrScope = "launch openid fhirUser patient/*.rs"
+const ehrScope = "launch launch/encounter openid fhirUser patient/*.rs"
 
 // throwaway is what the run made with the admin API, to be removed.
 type throwaway struct {
