@@ -96,10 +96,7 @@ func (h *Handler) csrfFailed(w http.ResponseWriter) {
 // embeds the app, which comes here inside the frame. Other pages (req
 // nil for none) refuse framing (RFC 6749 §10.13).
 func (h *Handler) render(w http.ResponseWriter, r *http.Request, req *authz.AuthorizeRequest, status int, c templ.Component) {
-	sessions.PageHeaders(w.Header(), req != nil && req.Launch != "")
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.WriteHeader(status)
-	if err := c.Render(r.Context(), w); err != nil {
+	if err := sessions.WritePage(w, r, status, req != nil && req.Launch != "", c); err != nil {
 		h.opts.Log.Error("render page", "err", err)
 	}
 }

@@ -158,10 +158,7 @@ func (h *Handler) signedIn(w http.ResponseWriter, r *http.Request) (*sessions.Se
 
 // render writes a page with the security headers of our pages.
 func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, c templ.Component) {
-	sessions.PageHeaders(w.Header(), false)
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.WriteHeader(status)
-	if err := c.Render(r.Context(), w); err != nil {
+	if err := sessions.WritePage(w, r, status, false, c); err != nil {
 		h.opts.Log.ErrorContext(r.Context(), "conformanceui: render page", "err", err)
 	}
 }

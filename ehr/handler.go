@@ -163,10 +163,7 @@ func (h *Handler) nav(sess *sessions.Session, u *users.User) ui.EHRNav {
 // render writes a page with the security headers of our pages; framing
 // by our own origin only when allowFraming (PageHeaders).
 func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, allowFraming bool, c templ.Component) {
-	sessions.PageHeaders(w.Header(), allowFraming)
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.WriteHeader(status)
-	if err := c.Render(r.Context(), w); err != nil {
+	if err := sessions.WritePage(w, r, status, allowFraming, c); err != nil {
 		h.opts.Log.ErrorContext(r.Context(), "ehr: render page", "err", err)
 	}
 }

@@ -210,10 +210,7 @@ func (h *Handler) serverError(w http.ResponseWriter, r *http.Request, what strin
 // render writes a page. The app's pages may be framed by smartd's own
 // origin: the EHR embeds the app.
 func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, c templ.Component) {
-	sessions.PageHeaders(w.Header(), true)
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.WriteHeader(status)
-	if err := c.Render(r.Context(), w); err != nil {
+	if err := sessions.WritePage(w, r, status, true, c); err != nil {
 		h.opts.Log.ErrorContext(r.Context(), "sampleapp: render page", "err", err)
 	}
 }

@@ -40,7 +40,8 @@ func (s *Server) auditFHIR(r *http.Request, ev fhirproxy.Event) {
 	s.audit.Record(rec)
 }
 
-// auditAuth records a sign-in or sign-out (authorize.Options.Audit).
+// auditAuth records a sign-in or sign-out, at the authorize endpoint or
+// the web pages (authorize.Options.Audit, signin.Options.Audit).
 func (s *Server) auditAuth(e authorize.AuthEvent) {
 	outcome := audit.OutcomeSuccess
 	if e.Outcome != authorize.OutcomeSuccess {

@@ -9,7 +9,6 @@ import (
 
 	"smartd/adminpages"
 	"smartd/apps/registry"
-	"smartd/audit"
 	"smartd/ehr"
 	"smartd/registrypages"
 	"smartd/signin"
@@ -67,7 +66,7 @@ func (s *Server) newConsole(basePath string) (*console, error) {
 		LoginPath: basePath + LoginPath, LogoutPath: basePath + LogoutPath, NextPrefix: basePath + "/",
 		HomeFor: func(u *users.User) string { return homeOf(basePath, u) },
 		Users:   s.users, Sessions: s.sessions, Limiter: s.limiter, Secure: u.Scheme == "https",
-		Audit: s.auditSignin, Now: s.cfg.Now, Log: s.log,
+		Audit: s.auditAuth, Now: s.cfg.Now, Log: s.log,
 	})
 	if err != nil {
 		return nil, err
@@ -122,15 +121,3 @@ func consoleLinks(basePath string, u *users.User) []ui.ConsoleLink {
 	return links
 }
 
-// auditSignin records a sign-in or sign-out of the web pages
-// (signin.Options.Audit), as auditAuth does the authorize endpoint's.
-func (s *Server) auditSignin(e signin.Event) {
-	outcome := audit.OutcomeSuccess
-	if e.Outcome != signin.OutcomeSuccess {
-		outcome = audit.OutcomeDenied
-	}
-	s.audit.Record(audit.Record{
-		Time: e.Time, Kind: audit.KindAuth, Interaction: e.Action, User: e.Username,
-		Outcome: outcome, Reason: e.Reason, RemoteAddr: e.IP,
-	})
-}

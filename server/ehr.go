@@ -16,7 +16,7 @@ func (s *Server) openEHR(adminToken string) error {
 	s.ehr, err = ehr.New(ehr.Options{
 		BasePath: u.Path, FHIRBase: s.cfg.BaseURL + "/fhir", Store: s.store, Apps: s.apps,
 		Launches: s.launches, Users: s.users, Sessions: s.sessions, Limiter: s.limiter,
-		Secure: u.Scheme == "https", Audit: s.auditSignin, Now: s.cfg.Now, Log: s.log, Sandbox: s.cfg.Sandbox,
+		Secure: u.Scheme == "https", Audit: s.auditAuth, Now: s.cfg.Now, Log: s.log, Sandbox: s.cfg.Sandbox,
 	})
 	if err != nil {
 		return err

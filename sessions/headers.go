@@ -1,6 +1,10 @@
 package sessions
 
-import "net/http"
+import (
+	"context"
+	"io"
+	"net/http"
+)
 
 // PageHeaders sets the security headers of an authorization page (login,
 // pickers, consent). Framing is refused (X-Frame-Options: DENY, CSP
@@ -20,4 +24,21 @@ func PageHeaders(h http.Header, allowFramingBySelf bool) {
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Referrer-Policy", "no-referrer")
 	h.Set("Cache-Control", "no-store")
+}
+
+// Page is an HTML page to write: a templ.Component, or anything that
+// renders itself to a writer.
+type Page interface {
+	Render(ctx context.Context, w io.Writer) error
+}
+
+// WritePage writes p as an HTML page with status and the security headers
+// of our pages (PageHeaders; framing by our own origin only when
+// allowFramingBySelf). The error is the render's, for the caller to log:
+// the status is already sent.
+func WritePage(w http.ResponseWriter, r *http.Request, status int, allowFramingBySelf bool, p Page) error {
+	PageHeaders(w.Header(), allowFramingBySelf)
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	return p.Render(r.Context(), w)
 }

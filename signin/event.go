@@ -23,8 +23,8 @@ type Event struct {
 	Reason string
 }
 
-// Actions and outcomes of an Event: the same words as the authorize
-// endpoint's (authorize.AuthEvent), so the trail reads alike.
+// Actions and outcomes of an Event (the authorize endpoint's sign-ins use
+// the same type and words, so the trail reads alike).
 const (
 	ActionLogin    = "login"
 	ActionLogout   = "logout"
@@ -54,13 +54,17 @@ const (
 // whatever was typed reaches the trail.
 const maxAuditUsername = 128
 
-// audit sends one event to the Audit hook, if any.
-func (h *Handler) audit(action, username, ip, outcome, reason string) {
-	if h.opts.Audit == nil {
-		return
-	}
+// NewEvent returns an Event, the username cut to what the trail keeps.
+func NewEvent(at time.Time, action, username, ip, outcome, reason string) Event {
 	if len(username) > maxAuditUsername {
 		username = strings.ToValidUTF8(username[:maxAuditUsername], "")
 	}
-	h.opts.Audit(Event{Time: h.opts.Now(), Action: action, Username: username, IP: ip, Outcome: outcome, Reason: reason})
+	return Event{Time: at, Action: action, Username: username, IP: ip, Outcome: outcome, Reason: reason}
+}
+
+// audit sends one event to the Audit hook, if any.
+func (h *Handler) audit(action, username, ip, outcome, reason string) {
+	if h.opts.Audit != nil {
+		h.opts.Audit(NewEvent(h.opts.Now(), action, username, ip, outcome, reason))
+	}
 }
