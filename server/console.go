@@ -120,4 +120,3 @@ func consoleLinks(basePath string, u *users.User) []ui.ConsoleLink {
 	}
 	return links
 }
-
