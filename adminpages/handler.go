@@ -168,20 +168,11 @@ func (h *Handler) nav(v visitor, section string) ui.ConsoleNav {
 	if v.u == nil {
 		return ui.ConsoleNav{}
 	}
-	var links []ui.ConsoleLink
+	links := []ui.ConsoleLink{{Label: "Grants", URL: h.opts.BasePath + GrantsPath}, {Label: "Users", URL: h.opts.BasePath + UsersPath}}
 	if h.opts.Nav != nil {
 		links = h.opts.Nav(v.u)
-	} else {
-		links = []ui.ConsoleLink{{Label: "Grants", URL: h.opts.BasePath + GrantsPath}, {Label: "Users", URL: h.opts.BasePath + UsersPath}}
 	}
-	for i := range links {
-		links[i].Current = links[i].URL == section
-	}
-	name := v.u.DisplayName
-	if name == "" {
-		name = v.u.Username
-	}
-	return ui.ConsoleNav{User: name, Role: string(v.u.Role), Links: links, LogoutAction: h.opts.SignIn.LogoutPath(), CSRF: v.sess.CSRFToken}
+	return h.opts.SignIn.Nav(v.sess, v.u, links, section)
 }
 
 // render writes a page with the security headers of our pages.

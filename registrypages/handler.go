@@ -171,20 +171,11 @@ func (h *Handler) nav(v visitor) ui.ConsoleNav {
 	if v.u == nil {
 		return ui.ConsoleNav{}
 	}
-	var links []ui.ConsoleLink
+	links := []ui.ConsoleLink{{Label: "Apps", URL: h.opts.BasePath + ListPath}}
 	if h.opts.Nav != nil {
 		links = h.opts.Nav(v.u)
-	} else {
-		links = []ui.ConsoleLink{{Label: "Apps", URL: h.opts.BasePath + ListPath}}
 	}
-	for i := range links {
-		links[i].Current = links[i].URL == h.opts.BasePath+ListPath
-	}
-	name := v.u.DisplayName
-	if name == "" {
-		name = v.u.Username
-	}
-	return ui.ConsoleNav{User: name, Role: string(v.u.Role), Links: links, LogoutAction: h.opts.SignIn.LogoutPath(), CSRF: v.sess.CSRFToken}
+	return h.opts.SignIn.Nav(v.sess, v.u, links, h.opts.BasePath+ListPath)
 }
 
 // render writes a page with the security headers of our pages.
