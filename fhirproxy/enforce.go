@@ -254,3 +254,10 @@ func Forbidden(format string, args ...any) error { return forbidden(format, args
 // NotFound is what a resource the token may not see looks like, as the
 // store path words it: the 404 of a resource that does not exist.
 func NotFound(typ, id string) error { return notFound(typ, id) }
+
+// Describe returns the status and the diagnostics err is rendered with
+// (see WriteError), for an audit record.
+func Describe(err error) (status int, diagnostics string) {
+	e := asError(err)
+	return e.Status, e.Diagnostics
+}

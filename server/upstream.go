@@ -28,7 +28,7 @@ func (s *Server) newUpstream() (http.Handler, error) {
 			return nil, fmt.Errorf("-upstream-key %s: %w", cfg.UpstreamKeyFile, err)
 		}
 	}
-	h, err := upstream.New(upstream.Options{Upstream: cfg.Upstream, FHIR: s.fhir, Auth: creds, Log: s.log, MaxBody: cfg.MaxBody})
+	h, err := upstream.New(upstream.Options{Upstream: cfg.Upstream, FHIR: s.fhir, Auth: creds, Log: s.log, MaxBody: cfg.MaxBody, Audit: s.auditFHIR})
 	if err != nil {
 		return nil, err
 	}

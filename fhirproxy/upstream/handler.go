@@ -39,6 +39,9 @@ type Options struct {
 	// Now is the clock of the upstream token's lifetime and of client
 	// assertions; nil means time.Now.
 	Now func() time.Time
+	// Audit, when set, is told of every request but the public ones once
+	// it is answered, as fhirproxy.Options.Audit is on the store path.
+	Audit func(*http.Request, fhirproxy.Event)
 }
 
 // Handler serves our FHIR base by forwarding to the upstream server.
@@ -51,6 +54,7 @@ type Handler struct {
 	log                   *slog.Logger
 	maxBody               int64
 	tokens                *tokens
+	audit                 func(*http.Request, fhirproxy.Event)
 }
 
 // New returns the handler of opts, checking the URLs and credentials.
@@ -70,7 +74,7 @@ func New(opts Options) (*Handler, error) {
 		return nil, errors.New("upstream: our FHIR base must be an absolute http or https URL")
 	}
 	h := &Handler{fhir: opts.FHIR, upstream: up.String(), base: base.String(), mount: base.Path,
-		hc: opts.HTTPClient, log: opts.Log, maxBody: opts.MaxBody}
+		hc: opts.HTTPClient, log: opts.Log, maxBody: opts.MaxBody, audit: opts.Audit}
 	if h.log == nil {
 		h.log = slog.New(slog.DiscardHandler)
 	}
@@ -111,21 +115,28 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.fhir.ServeHTTP(w, r) // our CapabilityStatement, with the SMART security block
 		return
 	}
-	rep, err := h.serve(w, r, path)
+	var ev fhirproxy.Event
+	rep, err := h.serve(w, r, path, &ev)
 	if err != nil {
 		h.fhir.WriteError(w, r, err)
-		return
+		ev.Status, ev.Reason = fhirproxy.Describe(err)
+	} else {
+		h.write(w, r, rep)
+		ev.Status = rep.status
 	}
-	h.write(w, r, rep)
+	if h.audit != nil {
+		h.audit(r, ev)
+	}
 }
 
 // serve authenticates, decodes and permits the request, then runs it
 // against the upstream.
-func (h *Handler) serve(w http.ResponseWriter, r *http.Request, path string) (*reply, error) {
+func (h *Handler) serve(w http.ResponseWriter, r *http.Request, path string, ev *fhirproxy.Event) (*reply, error) {
 	access, err := h.fhir.Authenticate(r)
 	if err != nil {
 		return nil, err
 	}
+	ev.Access = access
 	if err := fhirproxy.Negotiate(r); err != nil {
 		return nil, err
 	}
@@ -143,6 +154,7 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, path string) (*r
 		return nil, err
 	}
 	req.Body, req.Access = body, access
+	ev.Interaction, ev.Type, ev.ID = req.Interaction, req.Type, req.ID
 	if err := h.permit(req, r.Header.Get("Content-Type")); err != nil {
 		return nil, err
 	}

@@ -1,6 +1,8 @@
 package upstream_test
 
 import (
+	"encoding/json"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -8,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"smartd/server"
 )
@@ -63,5 +66,35 @@ func TestServerConfig(t *testing.T) {
 	}
 	if empty, err := srv.Store().Empty(); err != nil || !empty {
 		t.Errorf("the front's own store holds data: empty %v, %v", empty, err)
+	}
+	// Upstream requests reach the audit trail as store ones do.
+	var got []string
+	for range 50 {
+		req, _ := http.NewRequest(http.MethodGet, root+"/admin/api/audit?kind=fhir&patient="+patientA, nil)
+		req.Header.Set("Authorization", "Bearer "+frontAdmin)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var page struct {
+			Records []struct {
+				Interaction  string `json:"interaction"`
+				ResourceType string `json:"resource_type"`
+				Status       int    `json:"status"`
+			} `json:"records"`
+		}
+		json.NewDecoder(resp.Body).Decode(&page)
+		resp.Body.Close()
+		got = got[:0]
+		for _, rec := range page.Records {
+			got = append(got, fmt.Sprintf("%s %s %d", rec.Interaction, rec.ResourceType, rec.Status))
+		}
+		if len(got) == 3 {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if strings.Join(got, ", ") != "search-type Observation 200, read Patient 404, read Patient 200" {
+		t.Errorf("audit records of patient A's token, newest first: %q", got)
 	}
 }
