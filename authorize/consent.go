@@ -31,7 +31,7 @@ func (h *Handler) showConsent(w http.ResponseWriter, r *http.Request, a *attempt
 		}
 	}
 	page := ui.ConsentPage{
-		AppName: appName(a.req), AppLogoURL: a.req.App.LogoURI, User: displayName(a.user), Patient: a.patient,
+		AppName: appName(a.req), AppLogoURL: a.req.App.LogoURI, User: displayName(a.user), Patient: h.patientName(r.Context(), a.patient),
 		Scopes: general, CSRF: a.sess.CSRFToken, Action: h.opts.BasePath + ConsentPath, Hidden: a.hidden(), Remember: true,
 	}
 	if len(records) > 0 {

@@ -27,7 +27,7 @@ func (h *Handler) showEncounters(w http.ResponseWriter, r *http.Request, a *atte
 	start := min(page*encounterPageSize, len(rows))
 	end := min(start+encounterPageSize, len(rows))
 	p := ui.EncounterPickerPage{
-		AppName: appName(a.req), Patient: a.patient, Query: q, Encounters: rows[start:end],
+		AppName: appName(a.req), Patient: h.patientName(r.Context(), a.patient), Query: q, Encounters: rows[start:end],
 		CSRF: a.sess.CSRFToken, Action: h.opts.BasePath + PickEncounterPath, Hidden: a.hidden(), AllowNone: true,
 	}
 	if page > 0 {

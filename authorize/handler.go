@@ -46,6 +46,23 @@ type PatientSearcher interface {
 	SearchPatients(ctx context.Context, q ui.PatientQuery) ([]ui.PatientRow, error)
 }
 
+// patientNamer is a PatientSearcher that can also name one patient, for
+// the consent page ("the records of José Núñez" rather than an id).
+type patientNamer interface {
+	PatientName(ctx context.Context, id string) string
+}
+
+// patientName is the patient's display name when the searcher knows it,
+// else the id.
+func (h *Handler) patientName(ctx context.Context, id string) string {
+	if n, ok := h.opts.Patients.(patientNamer); ok && id != "" {
+		if name := n.PatientName(ctx, id); name != "" {
+			return name
+		}
+	}
+	return id
+}
+
 // EncounterSearcher lists a patient's encounters for the encounter picker
 // and tells whose an encounter is (FHIR Encounter search by patient).
 type EncounterSearcher interface {

@@ -178,10 +178,10 @@ func (l *launch) finish(resp *http.Response) *oauth2.Token {
 func TestStandaloneLaunch(t *testing.T) {
 	ts := launchServer(t)
 	tests := []struct {
-		name, user, password, scopes, pick, wantPatient string
+		name, user, password, scopes, pick, wantPatient, wantName string
 	}{
-		{"patient user", "jose", "jose-demo-2026", "launch/patient openid fhirUser patient/*.rs", "", "smart-patient-1"},
-		{"clinician picks", "dr.morgan", "morgan-demo-2026", "launch/patient openid fhirUser patient/*.rs offline_access", "smart-patient-2", "smart-patient-2"},
+		{"patient user", "jose", "jose-demo-2026", "launch/patient openid fhirUser patient/*.rs", "", "smart-patient-1", "José Antonio Ñúñez"},
+		{"clinician picks", "dr.morgan", "morgan-demo-2026", "launch/patient openid fhirUser patient/*.rs offline_access", "smart-patient-2", "smart-patient-2", "Aoife Grace O&#39;Connor"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -196,6 +196,9 @@ func TestStandaloneLaunch(t *testing.T) {
 			}
 			if resp.StatusCode != http.StatusOK || !strings.Contains(page, "/auth/consent") {
 				t.Fatalf("got %d, want the consent page:\n%s", resp.StatusCode, page)
+			}
+			if !strings.Contains(page, "records of "+tt.wantName) {
+				t.Errorf("the consent page does not name the patient %q", tt.wantName)
 			}
 			tok := l.finish(func() *http.Response {
 				r, _ := l.submit(page, "/auth/consent", url.Values{"decision": {"allow"}})

@@ -47,6 +47,15 @@ func (p patientSearcher) SearchPatients(_ context.Context, q ui.PatientQuery) ([
 }
 
 // patientRow summarises a Patient resource for the picker.
+// PatientName is the display name of Patient/id, "" when unknown.
+func (p patientSearcher) PatientName(_ context.Context, id string) string {
+	res, err := p.store.Read("Patient", id)
+	if err != nil {
+		return ""
+	}
+	return patientRow(res).Name
+}
+
 func patientRow(r store.Resource) ui.PatientRow {
 	var pat struct {
 		Name []struct {
