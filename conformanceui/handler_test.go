@@ -54,9 +54,18 @@ func TestSignInRequired(t *testing.T) {
 // another user cannot see it.
 func TestRunAgainstOurs(t *testing.T) {
 	base := smartd(t, server.Config{})
+	patient := newBrowser(t, base)
+	patient.signIn("jose", "jose-demo-2026")
+	if home := patient.get("/conformance/"); strings.Contains(home.body, `name="use_admin"`) {
+		t.Errorf("a patient is offered admin mode")
+	}
+	home := patient.get("/conformance/")
+	if p := patient.post("/conformance/runs", url.Values{"csrf_token": {csrf(t, home.body)}, "fhir_base": {base + "/fhir"}, "use_admin": {"on"}}); p.status != http.StatusForbidden {
+		t.Errorf("a patient's admin-mode run: %d, want 403", p.status)
+	}
 	b := newBrowser(t, base)
-	b.signIn("jose", "jose-demo-2026")
-	home := b.get("/conformance/")
+	b.signIn("dev", "dev-demo-2026")
+	home = b.get("/conformance/")
 	if !strings.Contains(home.body, `value="`+base+`/fhir"`) || !strings.Contains(home.body, `name="use_admin"`) {
 		t.Errorf("the form does not offer this server and admin mode:\n%.1500s", home.body)
 	}

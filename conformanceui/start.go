@@ -43,7 +43,7 @@ func (h *Handler) home(w http.ResponseWriter, r *http.Request) {
 func (h *Handler) formPage(w http.ResponseWriter, r *http.Request, sess *sessions.Session, u *users.User, f runForm, msg string, status int) {
 	p := ui.ConformanceFormPage{
 		User: u.Username, CSRF: sess.CSRFToken, Action: h.opts.BasePath + RunsPath, LogoutAction: h.opts.BasePath + LogoutPath,
-		FHIRBase: f.fhirBase, OurFHIRBase: h.opts.FHIRBase, AdminMode: h.opts.AdminToken != "",
+		FHIRBase: f.fhirBase, OurFHIRBase: h.opts.FHIRBase, AdminMode: h.adminMode(u),
 		OtherTargets: strings.Join(h.opts.AllowedTargets, ", "), ClientID: f.clientID, PublicClientID: f.publicClientID,
 		RedirectURI: f.redirectURI, Username: f.username, Error: msg,
 	}
@@ -84,6 +84,10 @@ func (h *Handler) start(w http.ResponseWriter, r *http.Request) {
 	transport := otherTransport(h.opts.AllowPrivateAddresses)
 	if ours {
 		transport = h.opts.Transport
+		if f.useAdmin && !h.adminMode(u) {
+			h.formPage(w, r, sess, u, f, "Admin mode creates accounts with this server's admin token: only administrators and developers may use it.", http.StatusForbidden)
+			return
+		}
 		if f.useAdmin {
 			cfg.AdminToken = h.opts.AdminToken // never sent to another server
 		}
@@ -126,4 +130,12 @@ func (h *Handler) execute(rn *run, s *conformance.Suite) {
 // runURL is the path of a run's results page.
 func (h *Handler) runURL(id string) string {
 	return h.opts.BasePath + RunsPath + "/" + url.PathEscape(id)
+}
+
+// adminMode reports whether u may run the suite in admin mode against
+// this server, which creates and removes throwaway accounts with the
+// server's admin token: administrators and developers, not clinicians or
+// patients.
+func (h *Handler) adminMode(u *users.User) bool {
+	return h.opts.AdminToken != "" && (u.Role == users.Admin || u.Role == users.Developer)
 }
