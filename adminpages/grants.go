@@ -154,6 +154,7 @@ func (h *Handler) revoke(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.opts.Log.InfoContext(r.Context(), "grant revoked", "grant", id, "by", v.u.Username)
+	h.record(r, v, "grant-revoked", "", "grant "+id+" revoked")
 	back := h.grantsURL(r.PostFormValue("user"), r.PostFormValue("client_id"))
 	sep := "?"
 	if len(back) > len(h.opts.BasePath+GrantsPath) {

@@ -77,6 +77,9 @@ type Options struct {
 	// Nav returns the console's sections for an account; nil shows this
 	// package's own.
 	Nav func(u *users.User) []ui.ConsoleLink
+	// Record, when set, receives an audit record of each change made
+	// through the pages.
+	Record func(audit.Record)
 	// Log receives errors and one line per change; nil discards them.
 	Log *slog.Logger
 }

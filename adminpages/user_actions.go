@@ -36,6 +36,7 @@ func (h *Handler) saveProfile(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		h.opts.Log.InfoContext(r.Context(), "user updated", "user", cur.Username, "role", next.Role, "by", v.u.Username)
+		h.record(r, v, "user-updated", "", "user "+cur.Username+" updated (role "+string(next.Role)+")")
 		http.Redirect(w, r, h.userURL(cur.Username)+"?done=saved", http.StatusSeeOther)
 		return
 	}
@@ -72,6 +73,7 @@ func (h *Handler) setStatus(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	h.opts.Log.InfoContext(r.Context(), "user "+done, "user", u.Username, "by", v.u.Username)
+	h.record(r, v, "user-"+done, "", "user "+u.Username+" "+done)
 	http.Redirect(w, r, h.userURL(u.Username)+"?done="+done, http.StatusSeeOther)
 }
 
@@ -101,6 +103,7 @@ func (h *Handler) setPassword(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.opts.Log.InfoContext(r.Context(), "password set", "user", u.Username, "by", v.u.Username)
+	h.record(r, v, "password-set", "", "password of "+u.Username+" set")
 	http.Redirect(w, r, h.userURL(u.Username)+"?done=password", http.StatusSeeOther)
 }
 
@@ -146,5 +149,6 @@ func (h *Handler) deleteUser(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.opts.Log.InfoContext(r.Context(), "user deleted", "user", u.Username, "by", v.u.Username)
+	h.record(r, v, "user-deleted", "", "user "+u.Username+" deleted")
 	http.Redirect(w, r, h.opts.BasePath+UsersPath+"?"+url.Values{"deleted": {u.Username}}.Encode(), http.StatusSeeOther)
 }

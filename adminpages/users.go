@@ -117,6 +117,7 @@ func (h *Handler) addUser(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.opts.Log.InfoContext(r.Context(), "user added", "user", u.Username, "role", u.Role, "by", v.u.Username)
+	h.record(r, v, "user-added", "", "user "+u.Username+" added (role "+string(u.Role)+")")
 	http.Redirect(w, r, h.userURL(u.Username)+"?done=added", http.StatusSeeOther)
 }
 

@@ -62,6 +62,9 @@ type Options struct {
 	// Nav returns the console's sections for an account; nil shows this
 	// package's own.
 	Nav func(u *users.User) []ui.ConsoleLink
+	// Record, when set, receives an audit record of each change made
+	// through the pages.
+	Record func(audit.Record)
 	// Log receives errors; nil discards them.
 	Log *slog.Logger
 }

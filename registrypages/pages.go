@@ -152,6 +152,7 @@ func (h *Handler) create(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.opts.Log.InfoContext(r.Context(), "app registered", "client_id", created.ClientID, "owner", created.Owner)
+	h.record(r, v, "app-registered", created.ClientID, "app registered")
 	h.render(w, r, http.StatusOK, ui.RegistryApp(h.appPage(r, v, created, "App registered.", cred.ClientSecret)))
 }
 
@@ -188,6 +189,7 @@ func (h *Handler) update(w http.ResponseWriter, r *http.Request) {
 	if !h.saved(w, r, v, a.ClientID, f, err) {
 		return
 	}
+	h.record(r, v, "app-updated", a.ClientID, "registration changed")
 	if cred.ClientSecret != "" {
 		h.render(w, r, http.StatusOK, ui.RegistryApp(h.appPage(r, v, updated, "Changes saved. The app now has a client secret.", cred.ClientSecret)))
 		return
@@ -216,6 +218,7 @@ func (h *Handler) rotate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.opts.Log.InfoContext(r.Context(), "client secret rotated", "client_id", a.ClientID, "by", v.u.Username)
+	h.record(r, v, "secret-rotated", a.ClientID, "client secret rotated")
 	h.render(w, r, http.StatusOK, ui.RegistryApp(h.appPage(r, v, a, "New secret issued: the old one no longer works.", secret)))
 }
 
@@ -252,6 +255,7 @@ func (h *Handler) delete(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.opts.Log.InfoContext(r.Context(), "app deleted", "client_id", a.ClientID, "by", v.u.Username)
+	h.record(r, v, "app-deleted", a.ClientID, "app deleted")
 	http.Redirect(w, r, h.opts.BasePath+ListPath+"?"+url.Values{"deleted": {a.ClientID}}.Encode(), http.StatusSeeOther)
 }
 

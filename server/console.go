@@ -73,7 +73,7 @@ func (s *Server) newConsole(basePath string) (*console, error) {
 	}
 	nav := func(u *users.User) []ui.ConsoleLink { return consoleLinks(basePath, u) }
 	c.registry, err = registrypages.New(registrypages.Options{
-		BasePath: basePath, Apps: s.apps, Audit: s.audit, SignIn: c.signin, Nav: nav, Log: s.log,
+		BasePath: basePath, Apps: s.apps, Audit: s.audit, Record: s.audit.Record, SignIn: c.signin, Nav: nav, Log: s.log,
 		Validate: registry.ValidateOptions{AllowPrivateJWKSURI: s.cfg.AllowPrivateJWKSURI},
 	})
 	if err != nil {
@@ -81,7 +81,7 @@ func (s *Server) newConsole(basePath string) (*console, error) {
 	}
 	c.admin, err = adminpages.New(adminpages.Options{
 		BasePath: basePath, Grants: s.grants, Users: s.users, Sessions: s.sessions, Apps: s.apps,
-		Audit: s.audit, SignIn: c.signin, Nav: nav, Log: s.log,
+		Audit: s.audit, Record: s.audit.Record, SignIn: c.signin, Nav: nav, Log: s.log,
 	})
 	if err != nil {
 		return nil, err

@@ -3,8 +3,10 @@ package server_test
 import (
 	"net/http"
 	"net/url"
+	"os"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestAdminRevokesAGrant: a real standalone launch's grant is listed by
@@ -86,7 +88,7 @@ func TestAdminRevokesAGrant(t *testing.T) {
 // TestAdminManagesUsers adds, refuses, disables, enables, resets and
 // deletes an account through the admin pages.
 func TestAdminManagesUsers(t *testing.T) {
-	ts := launchServer(t)
+	ts, srv := launchServerWith(t)
 	admin := newCBrowser(t, ts)
 	admin.signIn("admin", "admin-demo-2026")
 	csrf := admin.csrf("/admin/users")
@@ -180,5 +182,27 @@ func TestAdminManagesUsers(t *testing.T) {
 	dev.signIn("dev", "dev-demo-2026")
 	if p := dev.post("/admin/users", url.Values{"csrf_token": {dev.csrf("/apps/")}, "username": {"x"}}); p.status != http.StatusForbidden {
 		t.Errorf("a developer adds a user: %d, want 403", p.status)
+	}
+	// Each change is in the audit trail, by whom.
+	token, err := os.ReadFile(srv.AdminTokenFile())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var recs []string
+	for range 50 {
+		_, body := adminDo(t, ts, strings.TrimSpace(string(token)), "GET", "/audit?kind=auth&user=admin", "")
+		recs = recs[:0]
+		for _, action := range []string{"user-added", "user-disabled", "user-enabled"} {
+			if strings.Contains(body, `"interaction": "`+action+`"`) {
+				recs = append(recs, action)
+			}
+		}
+		if len(recs) == 3 {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if len(recs) != 3 {
+		t.Errorf("admin changes in the audit trail: %v, want user-added, user-disabled and user-enabled", recs)
 	}
 }
