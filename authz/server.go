@@ -72,9 +72,18 @@ type GrantStore interface {
 	Revoked(grantID string) bool
 }
 
-// MaxAccessTokenLifetime is the longest access token lifetime: SMART
-// Backend Services says the lifetime "SHOULD NOT exceed five minutes".
+// MaxAccessTokenLifetime is the longest access token lifetime of Backend
+// Services (client_credentials): SMART Backend Services says it "SHOULD
+// NOT exceed five minutes".
 const MaxAccessTokenLifetime = 5 * time.Minute
+
+// Lifetimes of the access tokens issued to users' apps (authorization_code
+// and refresh_token grants): an hour by default, as SMART App Launch's
+// examples and most EHRs do, and at most a day (the signing keys' Retain).
+const (
+	DefaultUserAccessTokenLifetime = time.Hour
+	MaxUserAccessTokenLifetime     = 24 * time.Hour
+)
 
 // defaultRegistrationPerMinute is the open registration rate per address.
 const defaultRegistrationPerMinute = 10
@@ -108,9 +117,14 @@ type Options struct {
 	// Grants serves the authorization_code and refresh_token grants; nil
 	// leaves them unsupported.
 	Grants GrantStore
-	// AccessTokenLifetime is how long access tokens live; zero means
-	// MaxAccessTokenLifetime, which is also the most allowed.
+	// AccessTokenLifetime is how long Backend Services access tokens
+	// live; zero means MaxAccessTokenLifetime, which is also the most
+	// allowed.
 	AccessTokenLifetime time.Duration
+	// UserAccessTokenLifetime is how long the access tokens of the
+	// authorization_code and refresh_token grants live; zero means
+	// DefaultUserAccessTokenLifetime.
+	UserAccessTokenLifetime time.Duration
 	// Registration is the dynamic registration policy; "" means
 	// RegistrationOpen.
 	Registration RegistrationPolicy
@@ -174,6 +188,12 @@ func New(opts Options) (*Server, error) {
 		opts.AccessTokenLifetime = MaxAccessTokenLifetime
 	case opts.AccessTokenLifetime < time.Second || opts.AccessTokenLifetime > MaxAccessTokenLifetime:
 		return nil, fmt.Errorf("authz: access token lifetime %v is not between 1s and %v", opts.AccessTokenLifetime, MaxAccessTokenLifetime)
+	}
+	switch {
+	case opts.UserAccessTokenLifetime == 0:
+		opts.UserAccessTokenLifetime = DefaultUserAccessTokenLifetime
+	case opts.UserAccessTokenLifetime < time.Second || opts.UserAccessTokenLifetime > MaxUserAccessTokenLifetime:
+		return nil, fmt.Errorf("authz: user access token lifetime %v is not between 1s and %v", opts.UserAccessTokenLifetime, MaxUserAccessTokenLifetime)
 	}
 	if opts.Registration == "" {
 		opts.Registration = RegistrationOpen

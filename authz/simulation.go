@@ -73,9 +73,9 @@ func simulatedTokenError(code string) *oauth.Error {
 func (s *Server) simulatedAccess(app *registry.App, g grants.Grant) (time.Duration, *int) {
 	sim := s.simulation(app, g)
 	if sim == nil {
-		return s.opts.AccessTokenLifetime, nil
+		return s.opts.UserAccessTokenLifetime, nil
 	}
-	life := s.opts.AccessTokenLifetime
+	life := s.opts.UserAccessTokenLifetime
 	if n := sim.AccessTokenLifetime; n != nil {
 		life = time.Duration(*n) * time.Second
 	}

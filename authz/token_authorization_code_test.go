@@ -122,7 +122,7 @@ func TestAuthorizationCode(t *testing.T) {
 		t.Errorf("token_type %q, refresh_token %q", tok.TokenType, tok.RefreshToken)
 	}
 	wantExtra := map[string]any{
-		"scope": userGrant().Scope, "expires_in": float64(300), "patient": "pat1", "encounter": "enc1",
+		"scope": userGrant().Scope, "expires_in": float64(3600), "patient": "pat1", "encounter": "enc1",
 		"fhirContext":         []any{map[string]any{"reference": "Encounter/enc1"}},
 		"need_patient_banner": true, "smart_style_url": "https://ehr.example/style.json",
 	}
@@ -135,7 +135,7 @@ func TestAuthorizationCode(t *testing.T) {
 	fhirUser := s.fhir + "/Practitioner/p1"
 	if c.Subject != "Practitioner/p1" || c.ClientID != server.DemoPublicClientID || c.Scope != userGrant().Scope ||
 		c.Patient != "pat1" || c.Encounter != "enc1" || c.FHIRUser != fhirUser || c.Grant == "" ||
-		!c.ExpiresAt.Equal(start.Add(5*time.Minute)) {
+		!c.ExpiresAt.Equal(start.Add(authz.DefaultUserAccessTokenLifetime)) {
 		t.Errorf("access token claims %+v", c)
 	}
 	idToken, _ := tok.Extra("id_token").(string)

@@ -74,9 +74,12 @@ type Config struct {
 	// RegistrationPerMinute bounds open registrations per client address
 	// and minute; zero means 10.
 	RegistrationPerMinute int
-	// AccessTokenLifetime is how long access tokens live; zero means five
-	// minutes, the most allowed.
+	// AccessTokenLifetime is how long Backend Services access tokens
+	// live; zero means five minutes, the most allowed.
 	AccessTokenLifetime time.Duration
+	// UserAccessTokenLifetime is how long the access tokens of a user's
+	// launch live (authorization_code, refresh_token); zero means an hour.
+	UserAccessTokenLifetime time.Duration
 	// KeyPassphrase seals the signing keys at rest
 	// (SMARTD_KEY_PASSPHRASE); "" stores them in the clear.
 	KeyPassphrase string
@@ -298,24 +301,25 @@ func (s *Server) openAuthz() error {
 		return err
 	}
 	s.authz, err = authz.New(authz.Options{
-		BaseURL:               cfg.BaseURL,
-		Issuer:                cfg.BaseURL + "/fhir",
-		Apps:                  s.apps,
-		Keys:                  s.keys,
-		Clients:               s.clients,
-		Revocations:           revoked,
-		Grants:                s.grants,
-		Authorize:             true,
-		EHRLaunch:             true,
-		AccessTokenLifetime:   cfg.AccessTokenLifetime,
-		Registration:          cfg.Registration,
-		RegistrationToken:     cfg.RegistrationToken,
-		RegistrationPerMinute: cfg.RegistrationPerMinute,
-		Grant:                 s.authzGrantOptions(),
-		Now:                   cfg.Now,
-		Log:                   cfg.Log,
-		Sandbox:               cfg.Sandbox,
-		Simulated:             s.auditSimulation,
+		BaseURL:                 cfg.BaseURL,
+		Issuer:                  cfg.BaseURL + "/fhir",
+		Apps:                    s.apps,
+		Keys:                    s.keys,
+		Clients:                 s.clients,
+		Revocations:             revoked,
+		Grants:                  s.grants,
+		Authorize:               true,
+		EHRLaunch:               true,
+		AccessTokenLifetime:     cfg.AccessTokenLifetime,
+		UserAccessTokenLifetime: cfg.UserAccessTokenLifetime,
+		Registration:            cfg.Registration,
+		RegistrationToken:       cfg.RegistrationToken,
+		RegistrationPerMinute:   cfg.RegistrationPerMinute,
+		Grant:                   s.authzGrantOptions(),
+		Now:                     cfg.Now,
+		Log:                     cfg.Log,
+		Sandbox:                 cfg.Sandbox,
+		Simulated:               s.auditSimulation,
 	})
 	return err
 }

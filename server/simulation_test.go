@@ -15,6 +15,7 @@ import (
 
 	"golang.org/x/oauth2"
 
+	"smartd/authz"
 	"smartd/server"
 )
 
@@ -276,8 +277,8 @@ func TestLaunchSimulation(t *testing.T) {
 				t.Fatalf("pages %v, redirect %v: want the usual launch", res.seen, res.to)
 			}
 			tok, err := l.exchange(res)
-			if err != nil || tok.Extra("expires_in") != float64(300) {
-				t.Errorf("token %v, %v: want the usual five minutes", tok, err)
+			if err != nil || tok.Extra("expires_in") != authz.DefaultUserAccessTokenLifetime.Seconds() {
+				t.Errorf("token %v, %v: want the usual hour", tok, err)
 			}
 		}},
 	}
@@ -390,8 +391,8 @@ func TestLaunchSimulationRefusals(t *testing.T) {
 				t.Fatalf("pages %v, got %d to %v: want the usual launch", res.seen, res.resp.StatusCode, res.to)
 			}
 			tok, err := l.exchange(res)
-			if err != nil || tok.Extra("expires_in") != float64(300) {
-				t.Errorf("token %v, %v: want the usual five minutes", tok, err)
+			if err != nil || tok.Extra("expires_in") != authz.DefaultUserAccessTokenLifetime.Seconds() {
+				t.Errorf("token %v, %v: want the usual hour", tok, err)
 			}
 		})
 	}

@@ -27,6 +27,7 @@ type serveConfig struct {
 	registration        string
 	registrationToken   string
 	accessTokenLifetime time.Duration
+	userTokenLifetime   time.Duration
 
 	upstream, upstreamToken, upstreamClientID, upstreamKey, upstreamScope string
 
@@ -50,7 +51,8 @@ func serveFlags(out io.Writer) (*flag.FlagSet, *serveConfig) {
 	fs.BoolVar(&c.allowPrivateJWKSURI, "allow-private-jwks-uri", false, "development only: accept and fetch client jwks_uri on loopback and private addresses, over http (env SMARTD_ALLOW_PRIVATE_JWKS_URI)")
 	fs.StringVar(&c.registration, "registration", "open", "dynamic client registration `policy`: open (rate-limited; a sandbox setting), token (needs SMARTD_REGISTRATION_TOKEN) or closed (env SMARTD_REGISTRATION)")
 	fs.StringVar(&c.registrationToken, "registration-token", "", "initial access `token` for -registration token; prefer the environment variable, which ps does not show (env SMARTD_REGISTRATION_TOKEN)")
-	fs.DurationVar(&c.accessTokenLifetime, "access-token-lifetime", authz.MaxAccessTokenLifetime, "access token `lifetime`, at most 5m (env SMARTD_ACCESS_TOKEN_LIFETIME)")
+	fs.DurationVar(&c.accessTokenLifetime, "access-token-lifetime", authz.MaxAccessTokenLifetime, "Backend Services access token `lifetime`, at most 5m (env SMARTD_ACCESS_TOKEN_LIFETIME)")
+	fs.DurationVar(&c.userTokenLifetime, "user-access-token-lifetime", authz.DefaultUserAccessTokenLifetime, "`lifetime` of the access tokens of a user's launch, at most 24h (env SMARTD_USER_ACCESS_TOKEN_LIFETIME)")
 	fs.StringVar(&c.upstream, "upstream", "", "FHIR base `URL` of an existing FHIR server to front: /fhir forwards there, with SMART enforcement and filtered responses, instead of serving the store (env SMARTD_UPSTREAM)")
 	fs.StringVar(&c.upstreamToken, "upstream-token", "", "static bearer `token` smartd sends to the upstream; prefer the environment variable (env SMARTD_UPSTREAM_TOKEN)")
 	fs.StringVar(&c.upstreamClientID, "upstream-client-id", "", "backend services `client_id` of smartd at the upstream's authorization server, with -upstream-key (env SMARTD_UPSTREAM_CLIENT_ID)")
@@ -82,6 +84,9 @@ func (cl *cli) serve(ctx context.Context, args []string) error {
 	if policy == authz.RegistrationToken && c.registrationToken == "" {
 		return fmt.Errorf("-registration token needs the initial access token in SMARTD_REGISTRATION_TOKEN")
 	}
+	if c.userTokenLifetime < time.Second || c.userTokenLifetime > authz.MaxUserAccessTokenLifetime {
+		return fmt.Errorf("-user-access-token-lifetime %v is not between 1s and %v", c.userTokenLifetime, authz.MaxUserAccessTokenLifetime)
+	}
 	if c.accessTokenLifetime < time.Second || c.accessTokenLifetime > authz.MaxAccessTokenLifetime {
 		return fmt.Errorf("-access-token-lifetime %v is not between 1s and %v", c.accessTokenLifetime, authz.MaxAccessTokenLifetime)
 	}
@@ -107,7 +112,7 @@ func (cl *cli) serve(ctx context.Context, args []string) error {
 		Addr: ln.Addr().String(), DataDir: c.data, BaseURL: base, TLSCert: c.tlsCert, TLSKey: c.tlsKey,
 		MaxBody: c.maxBodyMB << 20, NoSamples: c.noSamples, Log: log, Version: version,
 		AllowPrivateJWKSURI: c.allowPrivateJWKSURI, Registration: policy, RegistrationToken: c.registrationToken,
-		AccessTokenLifetime: c.accessTokenLifetime, KeyPassphrase: cl.getenv("SMARTD_KEY_PASSPHRASE"),
+		AccessTokenLifetime: c.accessTokenLifetime, UserAccessTokenLifetime: c.userTokenLifetime, KeyPassphrase: cl.getenv("SMARTD_KEY_PASSPHRASE"),
 		NoDemoApps: c.noDemoApps, AdminToken: c.adminToken,
 		Upstream: c.upstream, UpstreamToken: c.upstreamToken, UpstreamClientID: c.upstreamClientID,
 		UpstreamKeyFile: c.upstreamKey, UpstreamScope: c.upstreamScope,
