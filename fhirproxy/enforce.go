@@ -10,6 +10,7 @@ import (
 	"smartd/authz/scope"
 	"smartd/fhirproxy/search"
 	"smartd/fhirproxy/store"
+	"smartd/fhirproxy/validate"
 )
 
 // forbidden is the refusal of an interaction the token's scopes or
@@ -60,6 +61,9 @@ func (s *Server) permit(req *Request) error {
 		}
 	}
 	for _, t := range types {
+		if !validate.IsResourceType(t) { // refused before its decision is remembered
+			return &Error{Status: http.StatusBadRequest, Code: "not-supported", Diagnostics: fmt.Sprintf("_type: unknown resource type %q", t), Expression: "_type"}
+		}
 		if ok, reason := g.allowed(t); !ok {
 			return forbidden("%s", reason)
 		}
@@ -127,6 +131,12 @@ func (s *Server) admits(g store.Guard, res store.Resource) (bool, error) {
 
 // admitsBody checks a resource body against g by its search values.
 func admitsBody(g store.Guard, typ, id string, body []byte, base string) (bool, error) {
+	return checkBody(g, typ, id, body, base, store.Admits)
+}
+
+// checkBody applies check (store.Admits or store.AdmitsWrite) to a body's
+// search values, unless the guard decides for the whole type.
+func checkBody(g store.Guard, typ, id string, body []byte, base string, check func(store.Guard, string, string, []search.IndexValue) bool) (bool, error) {
 	if alts, all := g.Reaches(typ); all || len(alts) == 0 {
 		return all, nil
 	}
@@ -134,7 +144,7 @@ func admitsBody(g store.Guard, typ, id string, body []byte, base string) (bool, 
 	if err := json.Unmarshal(body, &doc); err != nil {
 		return false, err
 	}
-	return store.Admits(g, typ, id, search.Extract(typ, doc, base)), nil
+	return check(g, typ, id, search.Extract(typ, doc, base)), nil
 }
 
 // mayWrite checks a create, update or delete against the token: an
@@ -147,17 +157,30 @@ func (s *Server) mayWrite(rd reader, req *Request, p *prepared) error {
 		return nil
 	}
 	g := guardOf(req)
+	op := permission(req.Interaction)
+	outside := forbidden("%s/%s lies outside what this token may %s", req.Type, req.ID, op)
 	if req.Interaction == Update || req.Interaction == Delete {
-		if _, err := rd.Read(req.Type, req.ID); err == nil {
-			if ok, err := rd.Visible(g, req.Type, req.ID); err != nil {
+		_, all := g.Reaches(req.Type)
+		_, err := rd.Read(req.Type, req.ID)
+		switch {
+		case all:
+		case errors.Is(err, store.ErrGone), errors.Is(err, store.ErrNotFound) && req.Interaction == Delete:
+			// A deleted id, or for delete an absent one, answers as an
+			// invisible one: neither may tell what exists (or existed) in
+			// another patient's record, nor be taken over.
+			return outside
+		case err == nil:
+			vals, err := rd.Index(req.Type, req.ID)
+			if err != nil {
 				return err
-			} else if !ok {
-				return forbidden("%s/%s lies outside what this token may %s", req.Type, req.ID, permission(req.Interaction))
+			}
+			if !store.AdmitsWrite(g, req.Type, req.ID, vals) {
+				return outside
 			}
 		}
 	}
-	if p != nil && !store.Admits(g, p.typ, p.id, p.vals) {
-		return forbidden("this %s would lie outside what this token may %s (the patient in context, or the granted scope's filter)", p.typ, permission(req.Interaction))
+	if p != nil && !store.AdmitsWrite(g, p.typ, p.id, p.vals) {
+		return forbidden("this %s would lie outside what this token may %s (the patient in context and no other, or the granted scope's filter)", p.typ, op)
 	}
 	return nil
 }
@@ -212,11 +235,18 @@ func (s *Server) Permit(req *Request) error { return s.permit(req) }
 // with JSON body, through interaction i: the check this server applies to
 // every resource it returns, for enforcement points that hold the body
 // but not the index (an upstream proxy filtering responses).
+//
+// For a write (create, update, delete) it is the write check: the content
+// must also name no patient but the one in context (store.AdmitsWrite).
 func (a *Access) Sees(i Interaction, typ, id string, body []byte, base string) (bool, error) {
 	if a == nil || (i == Read && a.ownResource(typ, id)) {
 		return true, nil
 	}
-	return admitsBody(a.guard(permission(i)), typ, id, body, base)
+	check := store.Admits
+	if i == Create || i == Update || i == Delete {
+		check = store.AdmitsWrite
+	}
+	return checkBody(a.guard(permission(i)), typ, id, body, base, check)
 }
 
 // WriteError renders err as an OperationOutcome with its status (and the

@@ -234,6 +234,7 @@ type reader interface {
 	VRead(typ, id string, version uint64) (store.Resource, error)
 	SearchGuarded(q *search.Query, c *store.Compartment, g store.Guard) (*store.Result, error)
 	Visible(g store.Guard, typ, id string) (bool, error)
+	Index(typ, id string) ([]search.IndexValue, error)
 	History(o store.HistoryOptions) (store.HistoryPage, error)
 	Everything(patientID string) ([]store.Resource, error)
 }

@@ -11,8 +11,7 @@ import (
 	"smartd/authz"
 	"smartd/authz/scope"
 	"smartd/fhirproxy"
-	"smartd/fhirproxy/search"
-	"smartd/fhirproxy/store"
+	"smartd/users"
 )
 
 // maxCachedTokens bounds the verified-token cache; past it, expired
@@ -170,24 +169,19 @@ func bearerToken(h string) (string, bool) {
 	return token, true
 }
 
-// relatedPatient returns the id of the patient a RelatedPerson acts for
-// (RelatedPerson.patient), "" when there is none.
+// relatedPatient returns the id of the patient a RelatedPerson user acts
+// for: the link vetted on their login account (users.User.Patient), never
+// the RelatedPerson resource's own patient reference, which anyone with
+// write access to RelatedPerson could change. "" when no account links
+// one.
 func (s *Server) relatedPatient(ref string) (string, error) {
-	_, id, _ := strings.Cut(ref, "/")
-	var vals []search.IndexValue
-	err := s.store.View(func(v *store.View) error {
-		var err error
-		vals, err = v.Index("RelatedPerson", id)
-		return err
-	})
+	all, err := s.users.List()
 	if err != nil {
-		return "", nil // no such RelatedPerson: the user reaches no patient
+		return "", err
 	}
-	for _, v := range vals {
-		if v.Param == "patient" {
-			if typ, pid, ok := strings.Cut(v.Ref, "/"); ok && typ == "Patient" {
-				return pid, nil
-			}
+	for _, u := range all {
+		if u.FHIRUser == ref && u.Role == users.Patient && u.Patient != "" && !u.Disabled {
+			return u.Patient, nil
 		}
 	}
 	return "", nil

@@ -166,3 +166,41 @@ func (r reader) memberOf(alts []Reach, typ, id string) (ok, decided bool) {
 	}
 	return false, true
 }
+
+// AdmitsWrite is Admits for content being written (or replaced, or
+// deleted): besides lying within one of the alternatives, content admitted
+// through a compartment must name no other patient in its compartment
+// parameters, so that a patient-confined token cannot put data into (or
+// take it out of) another patient's record: an Observation with subject B
+// and performer A is in both compartments, and A's token may not write it.
+func AdmitsWrite(g Guard, typ, id string, vals []search.IndexValue) bool {
+	alts, all := reachesOf(g, typ)
+	if all {
+		return true
+	}
+	params := search.PatientCompartment(typ)
+	for _, a := range alts {
+		if !admitted(typ, id, vals, []Reach{a}) {
+			continue
+		}
+		if a.Compartment == nil || onlyOwner(vals, params, a.Compartment) {
+			return true
+		}
+	}
+	return false
+}
+
+// onlyOwner reports whether every patient reference among the compartment
+// parameters' values is to the compartment's owner.
+func onlyOwner(vals []search.IndexValue, params []string, comp *Compartment) bool {
+	own := comp.Type + "/" + comp.ID
+	for _, v := range vals {
+		if v.Type != search.Reference || !slices.Contains(params, v.Param) {
+			continue
+		}
+		if typ, _ := splitRef(v.Ref); typ == comp.Type && v.Ref != own {
+			return false
+		}
+	}
+	return true
+}

@@ -37,6 +37,7 @@ func TestFrontWrites(t *testing.T) {
 		diagnostics                     string // a part of the refusal's
 	}{
 		{"create in B's compartment", tok, "POST", "/Observation", observation("", patientB), "would lie outside"},
+		{"create naming A and B", tok, "POST", "/Observation", strings.Replace(observation("", patientB), `"subject"`, `"performer":[{"reference":"Patient/`+patientA+`"}],"subject"`, 1), "would lie outside"},
 		{"update B's resource", tok, "PUT", "/" + obsB, observation(id(obsB), patientA), "lies outside"},
 		{"move A's resource to B", tok, "PUT", "/" + obsA, observation(id(obsA), patientB), "would lie outside"},
 		{"delete B's resource", tok, "DELETE", "/" + obsB, "", "lies outside"},
