@@ -8,6 +8,7 @@ import (
 	"net/netip"
 	"net/url"
 	"path"
+	"smartd/authz/clientauth"
 	"strings"
 	"syscall"
 	"time"
@@ -52,7 +53,7 @@ func under(u *url.URL, allowed string) bool {
 // that are not public unicast: loopback, private, link-local, shared
 // (RFC 6598), unspecified, multicast and the like. It runs on the address
 // being connected to, after name resolution, so DNS rebinding cannot get
-// past it. (authz/clientauth guards jwks_uri fetches the same way.)
+// past it. The rule is authz/clientauth's, which guards jwks_uri fetches.
 func publicOnly(_, address string, _ syscall.RawConn) error {
 	host, _, err := net.SplitHostPort(address)
 	if err != nil {
@@ -62,18 +63,11 @@ func publicOnly(_, address string, _ syscall.RawConn) error {
 	if err != nil {
 		return errors.New("conformanceui: not an IP address")
 	}
-	ip = ip.Unmap()
-	if !ip.IsGlobalUnicast() || ip.IsPrivate() || sharedNAT.Contains(ip) || nat64.Contains(ip) {
-		return fmt.Errorf("conformanceui: %s is not a public address; this server tests other servers only at public addresses", ip)
+	if kind := clientauth.NotPublic(ip); kind != "" {
+		return fmt.Errorf("conformanceui: %s is %s; this server tests other servers only at public addresses", ip.Unmap(), kind)
 	}
 	return nil
 }
-
-// Ranges refused besides those netip classifies; never mutated.
-var (
-	sharedNAT = netip.MustParsePrefix("100.64.0.0/10") // RFC 6598, some clouds' metadata
-	nat64     = netip.MustParsePrefix("64:ff9b::/96")  // RFC 6052: IPv4 behind NAT64
-)
 
 // otherTransport is the transport of runs against another server: no
 // proxy (it would connect past the check), timeouts, and unless

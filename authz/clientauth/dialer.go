@@ -45,6 +45,13 @@ func (e *addrError) Error() string {
 		e.kind)
 }
 
+// NotPublic says why ip is not a public unicast address (loopback,
+// private, link-local, shared, NAT64 or 6to4 of one of those, reserved,
+// documentation ...), or returns "" for a public one. It guards every
+// request smartd makes to an address someone else chose: client jwks_uri
+// fetches here, conformance runs against other servers.
+func NotPublic(ip netip.Addr) string { return addrKind(ip) }
+
 // addrKind says why ip is not a public unicast address, or returns "".
 func addrKind(ip netip.Addr) string {
 	ip = ip.Unmap()
