@@ -143,3 +143,13 @@ func cut(s string, n int) string {
 	}
 	return s[:n]
 }
+
+// Change is the record of a change someone made through smartd's pages
+// (an account, a grant, an app): a successful auth-kind record whose
+// Interaction names the action ("user-disabled") and whose Reason says it
+// in words; clientID names the app concerned, if any, so that the app's
+// page lists it.
+func Change(actor, action, clientID, what, remoteAddr string) Record {
+	return Record{Kind: KindAuth, Interaction: action, User: actor, ClientID: clientID,
+		Status: 200, Outcome: OutcomeSuccess, Reason: what, RemoteAddr: remoteAddr}
+}

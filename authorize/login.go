@@ -2,7 +2,6 @@ package authorize
 
 import (
 	"errors"
-	"net"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -56,7 +55,7 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	username, password := r.PostFormValue("username"), r.PostFormValue("password")
-	ip := clientIP(r)
+	ip := sessions.ClientIP(r)
 	if ok, wait := h.opts.Limiter.Allow(username, ip); !ok {
 		h.audit(ActionLogin, username, ip, OutcomeFailure, ReasonThrottled)
 		w.Header().Set("Retry-After", strconv.Itoa(int((wait+time.Second-1)/time.Second)))
@@ -121,12 +120,4 @@ func afterLogin(params url.Values) url.Values {
 		out["prompt"] = []string{strings.Join(keep, " ")}
 	}
 	return out
-}
-
-// clientIP is the peer address without its port.
-func clientIP(r *http.Request) string {
-	if host, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
-		return host
-	}
-	return r.RemoteAddr
 }

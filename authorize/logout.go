@@ -43,7 +43,7 @@ func (h *Handler) logout(w http.ResponseWriter, r *http.Request) {
 	}
 	h.opts.Sessions.ClearCookie(w, h.opts.Secure)
 	if sess.Username != "" {
-		h.audit(ActionLogout, sess.Username, clientIP(r), OutcomeSuccess, "")
+		h.audit(ActionLogout, sess.Username, sessions.ClientIP(r), OutcomeSuccess, "")
 		h.opts.Log.Info("signed out", "user", sess.Username)
 	}
 	h.render(w, r, nil, http.StatusOK, ui.Logout(ui.LogoutPage{SignedOut: true}))

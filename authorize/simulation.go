@@ -8,6 +8,7 @@ import (
 	"smartd/authz/oauth"
 	"smartd/authz/scope"
 	"smartd/launch/simulation"
+	"smartd/sessions"
 )
 
 // simulateStart sets the attempt's launch simulation (the EHR launch's,
@@ -68,7 +69,7 @@ func (h *Handler) skipLogin(w http.ResponseWriter, r *http.Request, a *attempt) 
 		return
 	}
 	h.opts.Sessions.SetCookie(w, sess, h.opts.Secure)
-	h.audit(ActionLogin, u.Username, clientIP(r), OutcomeSuccess, simulation.ReasonSkipLogin)
+	h.audit(ActionLogin, u.Username, sessions.ClientIP(r), OutcomeSuccess, simulation.ReasonSkipLogin)
 	a.sess, a.user, a.prompt.login = sess, u, false
 }
 

@@ -11,6 +11,7 @@ import (
 	"github.com/a-h/templ"
 
 	"smartd/sessions"
+	"smartd/signin"
 	"smartd/ui"
 	"smartd/users"
 )
@@ -66,6 +67,8 @@ type Options struct {
 	// http.DefaultTransport. Runs against other servers use their own
 	// guarded transport.
 	Transport http.RoundTripper
+	// Audit receives every sign-in attempt and sign-out; nil drops them.
+	Audit func(signin.Event)
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 	// Log receives errors and one line per run; nil discards them.
@@ -74,9 +77,10 @@ type Options struct {
 
 // Handler serves the conformance pages.
 type Handler struct {
-	opts Options
-	runs *runStore
-	mux  *http.ServeMux
+	opts   Options
+	runs   *runStore
+	mux    *http.ServeMux
+	signin *signin.Handler
 }
 
 // New checks opts and returns the Handler.
@@ -108,13 +112,21 @@ func New(opts Options) (*Handler, error) {
 	}
 	h := &Handler{opts: opts, runs: newRunStore(opts.Keep, opts.Concurrent), mux: http.NewServeMux()}
 	b := opts.BasePath
+	var err error
+	h.signin, err = signin.New(signin.Options{
+		LoginPath: b + LoginPath, LogoutPath: b + LogoutPath, NextPrefix: b + HomePath, Title: "SMART conformance",
+		Users: opts.Users, Sessions: opts.Sessions, Limiter: opts.Limiter, Secure: opts.Secure,
+		Audit: opts.Audit, Now: opts.Now, Log: opts.Log,
+	})
+	if err != nil {
+		return nil, err
+	}
 	h.mux.HandleFunc("GET "+b+Prefix, func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, b+HomePath, http.StatusMovedPermanently)
 	})
 	h.mux.HandleFunc("GET "+b+HomePath+"{$}", h.home)
-	h.mux.HandleFunc("GET "+b+LoginPath, h.showLogin)
-	h.mux.Handle("POST "+b+LoginPath, sessions.Protect(http.HandlerFunc(h.login)))
-	h.mux.Handle("POST "+b+LogoutPath, sessions.Protect(http.HandlerFunc(h.logout)))
+	h.mux.Handle(b+LoginPath, h.signin) // the shared sign-in (any enabled account)
+	h.mux.Handle(b+LogoutPath, h.signin)
 	h.mux.Handle("POST "+b+RunsPath, sessions.Protect(http.HandlerFunc(h.start)))
 	h.mux.HandleFunc("GET "+b+RunsPath+"/{id}", h.results)
 	h.mux.HandleFunc("GET "+b+RunsPath+"/{id}/junit.xml", h.junit)
@@ -131,18 +143,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) { h.mux.Serv
 // user returns the request's session and its enabled account; the
 // account is nil for no session, an anonymous one or a disabled user.
 func (h *Handler) user(r *http.Request) (*sessions.Session, *users.User) {
-	sess, err := h.opts.Sessions.FromRequest(r)
-	if err != nil {
-		return nil, nil
-	}
-	if sess.Username == "" {
-		return sess, nil
-	}
-	u, err := h.opts.Users.Get(sess.Username)
-	if err != nil || u.Disabled {
-		return sess, nil
-	}
-	return sess, u
+	return h.signin.Current(r)
 }
 
 // signedIn returns the session and user, or sends the browser to the

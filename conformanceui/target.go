@@ -8,10 +8,11 @@ import (
 	"net/netip"
 	"net/url"
 	"path"
-	"smartd/authz/clientauth"
 	"strings"
 	"syscall"
 	"time"
+
+	"smartd/authz/clientauth"
 )
 
 // target checks a FHIR base a user asked to test: an absolute http(s)

@@ -5,9 +5,9 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"smartd/authz/scope"
 	"strconv"
 
+	"smartd/authz/scope"
 	"smartd/fhirproxy/rawjson"
 	"smartd/fhirproxy/search"
 	"smartd/fhirproxy/store"

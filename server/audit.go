@@ -1,13 +1,13 @@
 package server
 
 import (
-	"net"
 	"net/http"
 	"path/filepath"
 
 	"smartd/audit"
 	"smartd/authorize"
 	"smartd/fhirproxy"
+	"smartd/sessions"
 )
 
 // openAudit opens the audit trail in its own file beside the store.
@@ -24,7 +24,7 @@ func (s *Server) auditFHIR(r *http.Request, ev fhirproxy.Event) {
 	rec := audit.Record{
 		Kind: audit.KindFHIR, Interaction: string(ev.Interaction), ResourceType: ev.Type, ResourceID: ev.ID,
 		Query: r.URL.RawQuery, Status: ev.Status, Reason: ev.Reason,
-		RemoteAddr: remoteIP(r), RequestID: RequestID(r.Context()),
+		RemoteAddr: sessions.ClientIP(r), RequestID: RequestID(r.Context()),
 	}
 	if a := ev.Access; a != nil {
 		rec.ClientID, rec.User, rec.Patient = a.ClientID, a.Subject, a.Patient
@@ -51,12 +51,4 @@ func (s *Server) auditAuth(e authorize.AuthEvent) {
 		Time: e.Time, Kind: audit.KindAuth, Interaction: e.Action, User: e.Username,
 		Outcome: outcome, Reason: e.Reason, RemoteAddr: e.IP,
 	})
-}
-
-// remoteIP is the peer address without its port.
-func remoteIP(r *http.Request) string {
-	if host, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
-		return host
-	}
-	return r.RemoteAddr
 }

@@ -12,6 +12,7 @@ import (
 	"smartd/audit"
 	"smartd/authz"
 	"smartd/authz/oauth"
+	"smartd/sessions"
 )
 
 // maxAuditCapture bounds what auditOAuth keeps of a token request's form
@@ -49,7 +50,7 @@ func (s *Server) auditToken(r *http.Request, rawForm []byte, cw *captureWriter) 
 	form, _ := url.ParseQuery(string(rawForm))
 	rec := audit.Record{
 		Kind: audit.KindAuth, Interaction: audit.AuthToken, ClientID: tokenClient(r, form),
-		Status: cw.status, Scope: form.Get("scope"), RemoteAddr: remoteIP(r), RequestID: RequestID(r.Context()),
+		Status: cw.status, Scope: form.Get("scope"), RemoteAddr: sessions.ClientIP(r), RequestID: RequestID(r.Context()),
 	}
 	if g := form.Get("grant_type"); g != "" && len(g) < 100 {
 		rec.Query = "grant_type=" + url.QueryEscape(g)
@@ -92,7 +93,7 @@ func (s *Server) auditAuthorize(r *http.Request, cw *captureWriter) {
 	}
 	rec := audit.Record{
 		Kind: audit.KindAuth, Interaction: audit.AuthAuthorize, ClientID: clientID, Status: cw.status,
-		Scope: requested, RemoteAddr: remoteIP(r), RequestID: RequestID(r.Context()),
+		Scope: requested, RemoteAddr: sessions.ClientIP(r), RequestID: RequestID(r.Context()),
 	}
 	switch {
 	case cw.status == http.StatusFound || cw.status == http.StatusSeeOther:

@@ -22,7 +22,7 @@ func (s *Server) openConformance(adminToken string) error {
 	s.conformanceUI, err = conformanceui.New(conformanceui.Options{
 		BasePath: u.Path, FHIRBase: s.cfg.BaseURL + "/fhir", AdminToken: adminToken,
 		AllowedTargets: s.cfg.ConformanceTargets, AllowPrivateAddresses: s.cfg.AllowPrivateJWKSURI,
-		Users: s.users, Sessions: s.sessions, Limiter: s.limiter, Secure: u.Scheme == "https",
+		Users: s.users, Sessions: s.sessions, Limiter: s.limiter, Audit: s.auditAuth, Secure: u.Scheme == "https",
 		Now: s.cfg.Now, Log: s.log,
 	})
 	return err

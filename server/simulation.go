@@ -9,6 +9,7 @@ import (
 	"smartd/fhirproxy"
 	"smartd/launch"
 	"smartd/launch/simulation"
+	"smartd/sessions"
 )
 
 // auditLaunch records an issued EHR launch (launch.Options.Issued); the
@@ -34,7 +35,7 @@ func (s *Server) auditSimulation(r *http.Request, ev simulation.Event) {
 	rec := audit.Record{
 		Kind: audit.KindAuth, Interaction: ev.Action, ClientID: ev.ClientID, User: ev.User, Patient: ev.Patient,
 		Status: ev.Status, Outcome: audit.OutcomeSuccess, Reason: ev.Reason,
-		RemoteAddr: remoteIP(r), RequestID: RequestID(r.Context()),
+		RemoteAddr: sessions.ClientIP(r), RequestID: RequestID(r.Context()),
 	}
 	if ev.Error != "" {
 		rec.Outcome = audit.OutcomeDenied

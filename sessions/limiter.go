@@ -2,6 +2,7 @@ package sessions
 
 import (
 	"net"
+	"net/http"
 	"net/netip"
 	"sync"
 	"time"
@@ -205,4 +206,14 @@ func (l *Limiter) Len() (ips, accounts int) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return len(l.ips), len(l.accounts)
+}
+
+// ClientIP is the request's peer address without its port: what the
+// login throttle counts per address, and what the audit trail records.
+// (X-Forwarded-For is not read: anyone can forge it.)
+func ClientIP(r *http.Request) string {
+	if host, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
+		return host
+	}
+	return r.RemoteAddr
 }

@@ -3,7 +3,6 @@ package signin
 import (
 	"errors"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/url"
 	"slices"
@@ -157,12 +156,4 @@ func (h *Handler) errorPage(w http.ResponseWriter, r *http.Request, status int, 
 func (h *Handler) serverError(w http.ResponseWriter, r *http.Request, what string, err error) {
 	h.opts.Log.ErrorContext(r.Context(), "signin: "+what, "err", err)
 	h.errorPage(w, r, http.StatusInternalServerError, "", "Could not "+what+"; try again later.")
-}
-
-// clientIP is the peer address without its port.
-func clientIP(r *http.Request) string {
-	if host, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
-		return host
-	}
-	return r.RemoteAddr
 }

@@ -77,7 +77,7 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 	}
 	next := SafeNext(r.PostFormValue("next"), h.opts.NextPrefix)
 	username, password := r.PostFormValue("username"), r.PostFormValue("password")
-	ip := clientIP(r)
+	ip := sessions.ClientIP(r)
 	if ok, wait := h.opts.Limiter.Allow(username, ip); !ok {
 		h.audit(ActionLogin, username, ip, OutcomeFailure, ReasonThrottled)
 		w.Header().Set("Retry-After", strconv.Itoa(int((wait+time.Second-1)/time.Second)))

@@ -21,7 +21,7 @@ func (h *Handler) logout(w http.ResponseWriter, r *http.Request) {
 		}
 		h.opts.Sessions.ClearCookie(w, h.opts.Secure)
 		if sess.Username != "" {
-			h.audit(ActionLogout, sess.Username, clientIP(r), OutcomeSuccess, "")
+			h.audit(ActionLogout, sess.Username, sessions.ClientIP(r), OutcomeSuccess, "")
 			h.opts.Log.InfoContext(r.Context(), "signed out", "user", sess.Username)
 		}
 	}
