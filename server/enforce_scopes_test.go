@@ -43,8 +43,10 @@ func TestEnforcementRouteTableNeedsAToken(t *testing.T) {
 	if r := w.get("", "/.well-known/smart-configuration"); r.status != 200 {
 		t.Errorf("smart-configuration without a token: %d", r.status)
 	}
-	// With a valid token, routing decides: unknown type 404, a bad id 400.
-	for path, want := range map[string]int{"/NoSuchType/1": 404, "/Patient/bad id!": 400, "/Patient/" + patientA: 200} {
+	// With a valid token, routing decides: unknown type 404, a bad id 400,
+	// a _type that names no resource type 400 (refused before the token's
+	// decisions about it are remembered).
+	for path, want := range map[string]int{"/NoSuchType/1": 404, "/Patient/bad id!": 400, "/Patient/" + patientA: 200, "/?_type=Patient,NoSuchType": 400} {
 		if r := w.get(good, path); r.status != want {
 			t.Errorf("GET %s with a token: %d, want %d: %s", path, r.status, want, r.raw)
 		}

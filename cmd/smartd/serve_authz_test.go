@@ -19,6 +19,8 @@ func TestServeAuthzFlagErrors(t *testing.T) {
 		{nil, map[string]string{"SMARTD_REGISTRATION": "token"}, "SMARTD_REGISTRATION_TOKEN"},
 		{[]string{"-access-token-lifetime", "10m"}, nil, "-access-token-lifetime"},
 		{[]string{"-access-token-lifetime", "0s"}, nil, "-access-token-lifetime"},
+		{[]string{"-user-access-token-lifetime", "48h"}, nil, "-user-access-token-lifetime"},
+		{nil, map[string]string{"SMARTD_USER_ACCESS_TOKEN_LIFETIME": "0s"}, "-user-access-token-lifetime"},
 	} {
 		c, _, _ := newCLI(tc.env)
 		err := c.run(context.Background(), append([]string{"serve", "-addr", "127.0.0.1:0", "-data", t.TempDir()}, tc.args...))
