@@ -46,8 +46,18 @@ func hashSecret(plain string) []byte {
 	return h[:]
 }
 
-// newClientID returns 22 URL-safe random characters.
-func newClientID(r io.Reader) (string, error) { return randomString(r, clientIDBytes) }
+// newClientID returns 22 URL-safe random characters, the first a letter
+// (A-Z, a-f): an id that began with '-' would read as a flag on a command
+// line (smartd apps show -x...). Clearing the first byte's top bit for
+// that leaves 127 random bits.
+func newClientID(r io.Reader) (string, error) {
+	b := make([]byte, clientIDBytes)
+	if _, err := io.ReadFull(r, b); err != nil {
+		return "", err
+	}
+	b[0] &= 0x7f
+	return base64.RawURLEncoding.EncodeToString(b), nil
+}
 
 func randomString(r io.Reader, n int) (string, error) {
 	b := make([]byte, n)

@@ -64,7 +64,7 @@ func TestNewClientID(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if id != "-_v7-_v7-_v7-_v7-_v7-w" || !validClientID(id) {
-		t.Errorf("client_id = %q, want 22 URL-safe characters", id)
+	if id != "e_v7-_v7-_v7-_v7-_v7-w" || !validClientID(id) {
+		t.Errorf("client_id = %q, want 22 URL-safe characters, the first a letter", id)
 	}
 }
